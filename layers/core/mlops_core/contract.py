@@ -1,0 +1,205 @@
+"""The data contract: a versioned JSON document that says what a model's data must look like."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from .errors import ContractError
+from .metrics import METRICS, default_metric
+
+ColumnType = Literal["number", "integer", "category"]
+Task = Literal["classification", "regression"]
+MODEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column's type and the values it may hold."""
+
+    type: ColumnType
+    nullable: bool = False
+    min: float | None = None
+    max: float | None = None
+    categories: tuple[str, ...] | None = None
+
+    @property
+    def numeric(self) -> bool:
+        return self.type in ("number", "integer")
+
+
+@dataclass(frozen=True)
+class CandidateSpec:
+    """One model to try: an estimator family and its hyperparameters."""
+
+    name: str
+    estimator: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Contract:
+    """What a model's training data must satisfy and how its models are judged."""
+
+    model: str
+    version: int
+    task: Task
+    target: str
+    columns: dict[str, Column]
+    metric: str
+    metric_floor: float | None = None
+    min_improvement: float = 0.0
+    min_rows: int = 100
+    max_rows: int | None = None
+    holdout_fraction: float = 0.2
+    seed: int = 42
+    allow_extra_columns: bool = False
+    candidates: tuple[CandidateSpec, ...] = ()
+
+    @property
+    def features(self) -> list[str]:
+        return [name for name in self.columns if name != self.target]
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(canonical_json(self.to_dict())).hexdigest()
+
+    @classmethod
+    def from_dict(cls, doc: dict[str, Any]) -> Contract:
+        """Build a contract from its JSON document, naming the first field that is wrong."""
+        return _parse(doc)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Contract:
+        try:
+            doc = json.loads(text)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise ContractError(f"contract is not valid JSON: {error}") from error
+        return cls.from_dict(doc)
+
+    def to_dict(self) -> dict[str, Any]:
+        doc = asdict(self)
+        doc["columns"] = {
+            name: {key: (list(value) if isinstance(value, tuple) else value)
+                   for key, value in asdict(column).items() if value is not None and value is not False}
+            | {"type": column.type}
+            for name, column in self.columns.items()
+        }
+        doc["candidates"] = [asdict(spec) for spec in self.candidates]
+        return doc
+
+    def summary(self) -> dict[str, Any]:
+        """The few fields that travel with a run and a model version."""
+        return {"model": self.model, "version": self.version, "sha256": self.sha256,
+                "task": self.task, "target": self.target, "metric": self.metric}
+
+
+def canonical_json(doc: Any) -> bytes:
+    return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _parse(doc: Any) -> Contract:
+    if not isinstance(doc, dict):
+        raise ContractError("contract must be a JSON object")
+    model = _required(doc, "model", str)
+    if not MODEL_NAME.match(model):
+        raise ContractError(f"model: {model!r} must be lowercase letters, digits, '-' or '_' (max 63)")
+    task = _required(doc, "task", str)
+    if task not in ("classification", "regression"):
+        raise ContractError(f"task: {task!r} must be 'classification' or 'regression'")
+    raw_columns = _required(doc, "columns", dict)
+    columns = {name: _column(name, spec) for name, spec in raw_columns.items()}
+    target = _required(doc, "target", str)
+    if target not in columns:
+        raise ContractError(f"target: {target!r} is not one of the contract's columns")
+    if len(columns) < 2:
+        raise ContractError("columns: a contract needs the target and at least one feature")
+    if task == "classification" and columns[target].type != "category":
+        raise ContractError(f"columns.{target}: a classification target must have type 'category'")
+    if task == "regression" and not columns[target].numeric:
+        raise ContractError(f"columns.{target}: a regression target must be 'number' or 'integer'")
+    if columns[target].nullable:
+        raise ContractError(f"columns.{target}: the target cannot be nullable")
+    metric = doc.get("metric", default_metric(task))
+    if metric not in METRICS or METRICS[metric].task != task:
+        allowed = sorted(name for name, m in METRICS.items() if m.task == task)
+        raise ContractError(f"metric: {metric!r} is not a {task} metric; use one of {allowed}")
+    holdout = _number(doc, "holdout_fraction", 0.2)
+    if not 0.05 <= holdout <= 0.5:
+        raise ContractError("holdout_fraction: must be between 0.05 and 0.5")
+    min_rows = int(_number(doc, "min_rows", 100))
+    if min_rows < 20:
+        raise ContractError("min_rows: must be at least 20 (a holdout needs rows)")
+    max_rows = doc.get("max_rows")
+    if max_rows is not None and (not isinstance(max_rows, int) or max_rows < min_rows):
+        raise ContractError("max_rows: must be an integer no smaller than min_rows")
+    return Contract(
+        model=model,
+        version=int(_number(doc, "version", 1)),
+        task=task,
+        target=target,
+        columns=columns,
+        metric=metric,
+        metric_floor=None if doc.get("metric_floor") is None else _number(doc, "metric_floor", 0.0),
+        min_improvement=_number(doc, "min_improvement", 0.0),
+        min_rows=min_rows,
+        max_rows=max_rows,
+        holdout_fraction=holdout,
+        seed=int(_number(doc, "seed", 42)),
+        allow_extra_columns=bool(doc.get("allow_extra_columns", False)),
+        candidates=tuple(_candidate(i, spec) for i, spec in enumerate(doc.get("candidates") or [])),
+    )
+
+
+def _column(name: str, spec: Any) -> Column:
+    where = f"columns.{name}"
+    if not isinstance(spec, dict):
+        raise ContractError(f"{where}: must be an object with a 'type'")
+    kind = spec.get("type")
+    if kind not in ("number", "integer", "category"):
+        raise ContractError(f"{where}.type: {kind!r} must be 'number', 'integer' or 'category'")
+    categories = spec.get("categories")
+    if kind == "category":
+        if not isinstance(categories, list) or not categories:
+            raise ContractError(f"{where}.categories: a category column needs a non-empty list of values")
+        categories = tuple(str(value) for value in categories)
+        if len(set(categories)) != len(categories):
+            raise ContractError(f"{where}.categories: values must be unique")
+    elif categories is not None:
+        raise ContractError(f"{where}.categories: only category columns have categories")
+    bounds = {key: spec.get(key) for key in ("min", "max")}
+    for key, value in bounds.items():
+        if value is not None and (kind == "category" or not isinstance(value, int | float)):
+            raise ContractError(f"{where}.{key}: must be a number on a numeric column")
+    if bounds["min"] is not None and bounds["max"] is not None and bounds["min"] > bounds["max"]:
+        raise ContractError(f"{where}: min is greater than max")
+    return Column(type=kind, nullable=bool(spec.get("nullable", False)), min=bounds["min"],
+                  max=bounds["max"], categories=categories)
+
+
+def _candidate(index: int, spec: Any) -> CandidateSpec:
+    where = f"candidates[{index}]"
+    if not isinstance(spec, dict) or not isinstance(spec.get("estimator"), str):
+        raise ContractError(f"{where}: must be an object with an 'estimator'")
+    params = spec.get("params", {})
+    if not isinstance(params, dict):
+        raise ContractError(f"{where}.params: must be an object")
+    return CandidateSpec(name=str(spec.get("name", spec["estimator"])), estimator=spec["estimator"],
+                         params=params)
+
+
+def _required(doc: dict, key: str, kind: type) -> Any:
+    value = doc.get(key)
+    if not isinstance(value, kind):
+        raise ContractError(f"{key}: required, must be a {kind.__name__}")
+    return value
+
+
+def _number(doc: dict, key: str, default: float) -> float:
+    value = doc.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ContractError(f"{key}: must be a number")
+    return float(value)

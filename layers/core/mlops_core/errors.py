@@ -1,0 +1,29 @@
+"""Domain errors. Their class names become Step Functions error names, so the state machine can route them."""
+
+
+class MlopsError(Exception):
+    """Base class of every error the pipeline raises on purpose."""
+
+
+class ContractError(MlopsError):
+    """A data contract document is missing or malformed."""
+
+
+class ContractViolationError(MlopsError):
+    """A dataset does not satisfy its model's data contract."""
+
+
+class ArtifactIntegrityError(MlopsError):
+    """An artifact's bytes do not match the sha256 recorded for it."""
+
+
+class ParityError(MlopsError):
+    """The exported ONNX model does not reproduce the scikit-learn predictions."""
+
+
+class RegistryConflictError(MlopsError):
+    """A registry write lost a race and could not be retried to success."""
+
+
+class NotFoundError(MlopsError):
+    """A model, version or run that was asked for does not exist."""

@@ -1,0 +1,83 @@
+"""The run metadata store: one record per pipeline run, with every step's outcome and timing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from time import perf_counter
+from typing import Any
+
+from .dynamo import from_item, is_conditional_failure, to_attribute, to_item
+from .registry import now_iso
+
+RUNNING, SUCCEEDED, FAILED = "RUNNING", "SUCCEEDED", "FAILED"
+
+
+class RunStore:
+    """Run records keyed by (model, run_id)."""
+
+    def __init__(self, client, table: str) -> None:
+        self.client, self.table = client, table
+
+    def claim(self, record: dict[str, Any]) -> bool:
+        """Create the run record; False (and the duplicate counted) when this run was already claimed."""
+        item = {**record, "status": RUNNING, "started_at": now_iso(), "steps": {}, "duplicates": 0}
+        try:
+            self.client.put_item(TableName=self.table, Item=to_item(item),
+                                 ConditionExpression="attribute_not_exists(run_id)")
+            return True
+        except Exception as error:
+            if not is_conditional_failure(error):
+                raise
+        self._update(record["model"], record["run_id"], "ADD duplicates :one", {":one": 1})
+        return False
+
+    def record_step(self, model: str, run_id: str, step: str, outcome: dict[str, Any]) -> None:
+        self._update(model, run_id, "SET steps.#step = :outcome", {":outcome": outcome}, {"#step": step})
+
+    def finish(self, model: str, run_id: str, status: str, fields: dict[str, Any]) -> None:
+        values = {":status": status, ":finished": now_iso(), **{f":{k}": v for k, v in fields.items()}}
+        assignments = ", ".join(f"#{k} = :{k}" for k in fields)
+        names = {"#status": "status", **{f"#{k}": k for k in fields}}
+        expression = "SET #status = :status, finished_at = :finished" + (f", {assignments}" if fields else "")
+        self._update(model, run_id, expression, values, names)
+
+    def get(self, model: str, run_id: str) -> dict[str, Any] | None:
+        item = self.client.get_item(TableName=self.table, Key=to_item({"model": model, "run_id": run_id}),
+                                    ConsistentRead=True).get("Item")
+        return from_item(item) if item else None
+
+    def list(self, model: str | None = None) -> list[dict[str, Any]]:
+        """Runs, newest first, for one model or all."""
+        if model:
+            pages = self.client.get_paginator("query").paginate(
+                TableName=self.table, KeyConditionExpression="model = :m",
+                ExpressionAttributeValues={":m": {"S": model}}, ConsistentRead=True)
+        else:
+            pages = self.client.get_paginator("scan").paginate(TableName=self.table, ConsistentRead=True)
+        runs = [from_item(item) for page in pages for item in page["Items"]]
+        return sorted(runs, key=lambda run: run["started_at"], reverse=True)
+
+    @contextmanager
+    def step(self, model: str, run_id: str, step: str) -> Iterator[dict[str, Any]]:
+        """Record a step's status, timing and summary; the caller fills the yielded dict with its summary."""
+        summary: dict[str, Any] = {}
+        started, started_at = perf_counter(), now_iso()
+        try:
+            yield summary
+        except Exception as error:
+            self.record_step(model, run_id, step, {
+                "status": FAILED, "started_at": started_at, "seconds": round(perf_counter() - started, 3),
+                "error": type(error).__name__, "message": str(error)[:2000]})
+            raise
+        self.record_step(model, run_id, step, {
+            "status": SUCCEEDED, "started_at": started_at, "seconds": round(perf_counter() - started, 3),
+            **summary})
+
+    def _update(self, model: str, run_id: str, expression: str, values: dict[str, Any],
+                names: dict[str, str] | None = None) -> None:
+        self.client.update_item(
+            TableName=self.table, Key=to_item({"model": model, "run_id": run_id}), UpdateExpression=expression,
+            ExpressionAttributeValues={k: to_attribute(v) for k, v in values.items()},
+            **({"ExpressionAttributeNames": names} if names else {}))
+

@@ -1,0 +1,26 @@
+"""Fitted candidates between the train and register steps, in skops format, loaded against a type allowlist."""
+
+from __future__ import annotations
+
+from sklearn.pipeline import Pipeline
+
+from .errors import ArtifactIntegrityError
+
+TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.")
+
+
+def dump_pipeline(pipeline: Pipeline) -> bytes:
+    import skops.io
+
+    return skops.io.dumps(pipeline)
+
+
+def load_pipeline(data: bytes) -> Pipeline:
+    """Refuse any type outside scikit-learn, NumPy and SciPy before anything is constructed."""
+    import skops.io
+
+    untrusted = skops.io.get_untrusted_types(data=data)
+    refused = [name for name in untrusted if not name.startswith(TRUSTED_PREFIXES)]
+    if refused:
+        raise ArtifactIntegrityError(f"candidate holds types outside the allowlist: {refused}")
+    return skops.io.loads(data, trusted=untrusted)

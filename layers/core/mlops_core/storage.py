@@ -1,0 +1,110 @@
+"""S3 access for the pipeline: URIs, write-once puts, and reads checked against a sha256."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from .errors import ArtifactIntegrityError, NotFoundError
+
+
+@dataclass(frozen=True)
+class S3Object:
+    """An object location, optionally pinned to one version."""
+
+    bucket: str
+    key: str
+    version_id: str | None = None
+
+    @property
+    def uri(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+    @classmethod
+    def parse(cls, uri: str, version_id: str | None = None) -> S3Object:
+        if not uri.startswith("s3://") or "/" not in uri[5:]:
+            raise ValueError(f"not an s3:// URI: {uri!r}")
+        bucket, key = uri[5:].split("/", 1)
+        return cls(bucket, key, version_id)
+
+    def _version(self) -> dict[str, str]:
+        return {"VersionId": self.version_id} if self.version_id else {}
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class ObjectStore:
+    """The few S3 operations the steps need, over a client handed in."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def put_once(self, target: S3Object, body: bytes, content_type: str = "application/octet-stream") -> str:
+        """Write a key that must not exist yet; an existing key with the same bytes is accepted as a re-run."""
+        digest = sha256_hex(body)
+        try:
+            self.client.put_object(Bucket=target.bucket, Key=target.key, Body=body, IfNoneMatch="*",
+                                   ContentType=content_type, Metadata={"sha256": digest})
+        except ClientError as error:
+            if error.response["Error"]["Code"] not in ("PreconditionFailed", "ConditionalRequestConflict"):
+                raise
+            existing = self.client.head_object(Bucket=target.bucket, Key=target.key)["Metadata"].get("sha256")
+            if existing != digest:
+                raise ArtifactIntegrityError(f"{target.uri} already exists with other content; "
+                                             "artifacts are write-once") from error
+        return digest
+
+    def put_json(self, target: S3Object, doc: Any) -> str:
+        return self.put_once(target, json.dumps(doc, indent=2, default=str).encode(), "application/json")
+
+    def get_versioned(self, source: S3Object) -> tuple[bytes, str | None]:
+        """Read an object; return its bytes and the version id that was read."""
+        try:
+            response = self.client.get_object(Bucket=source.bucket, Key=source.key, **source._version())
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("NoSuchKey", "NoSuchVersion", "NoSuchBucket", "404"):
+                raise NotFoundError(f"{source.uri} does not exist") from error
+            raise
+        return response["Body"].read(), response.get("VersionId")
+
+    def get_bytes(self, source: S3Object, sha256: str | None = None) -> bytes:
+        """Read an object; when a sha256 is given, refuse bytes that do not match it."""
+        data, _ = self.get_versioned(source)
+        if sha256 is not None and sha256_hex(data) != sha256:
+            raise ArtifactIntegrityError(f"{source.uri}: sha256 {sha256_hex(data)[:12]}... does not match the "
+                                         f"recorded {sha256[:12]}...; refusing to load it")
+        return data
+
+    def get_json(self, source: S3Object) -> Any:
+        return json.loads(self.get_bytes(source))
+
+    def download(self, source: S3Object, sha256: str | None = None) -> tuple[Path, str]:
+        """Copy an object to a temporary file; return the path and the sha256 of its bytes."""
+        handle = tempfile.NamedTemporaryFile(prefix="mlops-", suffix=Path(source.key).suffix, delete=False)
+        with handle:
+            try:
+                self.client.download_fileobj(source.bucket, source.key, handle, ExtraArgs=source._version() or None)
+            except ClientError as error:
+                raise NotFoundError(f"{source.uri} cannot be read: {error.response['Error']['Code']}") from error
+        path = Path(handle.name)
+        digest = _file_sha256(path)
+        if sha256 is not None and digest != sha256:
+            path.unlink()
+            raise ArtifactIntegrityError(f"{source.uri} changed since it was validated (sha256 mismatch)")
+        return path, digest
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

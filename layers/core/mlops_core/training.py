@@ -1,0 +1,64 @@
+"""Splitting a dataset and fitting one candidate, scored on rows it did not see."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.pipeline import Pipeline
+
+from .candidates import build_pipeline
+from .contract import CandidateSpec, Contract
+from .metrics import METRICS
+from .prediction import Prediction
+
+
+@dataclass(frozen=True)
+class Split:
+    """Row positions for fitting, for choosing between candidates, and the holdout shared with the champion."""
+
+    fit: np.ndarray
+    validation: np.ndarray
+    holdout: np.ndarray
+
+
+@dataclass(frozen=True)
+class FittedCandidate:
+    """A fitted pipeline and how it scored on the validation rows."""
+
+    spec: CandidateSpec
+    pipeline: Pipeline
+    score: float
+    fit_seconds: float
+
+
+def split_rows(rows: int, contract: Contract) -> Split:
+    """The same rows always land in the same part for the same row count and seed."""
+    order = np.random.default_rng(contract.seed).permutation(rows)
+    holdout_size = max(1, round(rows * contract.holdout_fraction))
+    validation_size = max(1, round((rows - holdout_size) * 0.2))
+    return Split(fit=np.sort(order[holdout_size + validation_size:]),
+                 validation=np.sort(order[holdout_size:holdout_size + validation_size]),
+                 holdout=np.sort(order[:holdout_size]))
+
+
+def fit_candidate(spec: CandidateSpec, frame: pd.DataFrame, contract: Contract) -> FittedCandidate:
+    """Fit on the fit rows, score on the validation rows with the contract's metric."""
+    split = split_rows(len(frame), contract)
+    X, y = frame[contract.features], frame[contract.target]
+    pipeline = build_pipeline(spec, contract)
+    started = time.perf_counter()
+    pipeline.fit(X.iloc[split.fit], y.iloc[split.fit])
+    fit_seconds = time.perf_counter() - started
+    prediction = sklearn_prediction(pipeline, X.iloc[split.validation], contract)
+    score = prediction.score(y.iloc[split.validation].to_numpy(), METRICS[contract.metric])
+    return FittedCandidate(spec, pipeline, score, fit_seconds)
+
+
+def sklearn_prediction(pipeline: Pipeline, X: pd.DataFrame, contract: Contract) -> Prediction:
+    if contract.task == "regression":
+        return Prediction(values=pipeline.predict(X))
+    classes = [str(c) for c in pipeline.classes_]
+    return Prediction(values=pipeline.predict(X), probabilities=pipeline.predict_proba(X), classes=classes)

@@ -1,0 +1,68 @@
+"""What started a run: an upload under incoming/<model>/ or an operator's request, and the run id it implies."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from .contract import MODEL_NAME
+from .errors import MlopsError
+from .storage import S3Object
+
+INCOMING = "incoming/"
+
+
+class InvalidTriggerError(MlopsError):
+    """The event that started the pipeline does not name a model and a dataset."""
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A request to train `model` on one version of one dataset."""
+
+    kind: str
+    model: str
+    dataset: S3Object
+    event_id: str | None = None
+
+    @property
+    def run_id(self) -> str:
+        """Deterministic, so a redelivered event maps to the run it already started."""
+        identity = f"{self.dataset.bucket}/{self.dataset.key}?versionId={self.dataset.version_id}"
+        if self.kind != "upload":
+            identity += f"#{self.event_id}"
+        return f"{self.kind}-{hashlib.sha256(identity.encode()).hexdigest()[:16]}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "model": self.model, "trigger": self.kind,
+                "dataset": {"uri": self.dataset.uri, "version_id": self.dataset.version_id}}
+
+
+def model_from_key(key: str) -> str:
+    parts = key.split("/")
+    if len(parts) < 3 or f"{parts[0]}/" != INCOMING or not MODEL_NAME.match(parts[1]) or not parts[-1]:
+        raise InvalidTriggerError(f"{key!r} is not under incoming/<model>/ with a valid model name")
+    return parts[1]
+
+
+def parse_trigger(event: dict[str, Any]) -> Trigger:
+    """Read an EventBridge S3 'Object Created' event or a manual request."""
+    if event.get("source") == "aws.s3" and event.get("detail-type") == "Object Created":
+        detail = event.get("detail", {})
+        key = detail.get("object", {}).get("key", "")
+        version_id = detail["object"].get("version-id")
+        dataset = S3Object(detail.get("bucket", {}).get("name", ""), key, None if version_id == "null" else version_id)
+        return Trigger("upload", model_from_key(key), dataset, event.get("id"))
+    if event.get("trigger") == "manual":
+        try:
+            dataset = S3Object.parse(event["dataset_uri"], event.get("version_id"))
+            model = event.get("model") or model_from_key(dataset.key)
+            request_id = event["request_id"]
+        except (KeyError, ValueError) as error:
+            raise InvalidTriggerError(f"manual trigger needs dataset_uri and request_id: {error}") from error
+        if not MODEL_NAME.match(model):
+            raise InvalidTriggerError(f"invalid model name {model!r}")
+        return Trigger("manual", model, dataset, request_id)
+    raise InvalidTriggerError(f"unrecognised event (source={event.get('source')!r}, "
+                              f"detail-type={event.get('detail-type')!r})")

@@ -1,0 +1,154 @@
+"""Running Lambda handlers from their source folders inside this process, one invocation at a time."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import os
+import sys
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+
+@dataclass
+class LocalFunction:
+    """A function's handler and the folders its code and layers come from."""
+
+    name: str
+    handler: str
+    code_dir: Path
+    layer_dirs: list[Path]
+    timeout: int = 3
+    memory: int = 128
+    module: ModuleType | None = None
+
+
+@dataclass
+class Invocation:
+    """What one invocation returned, as Lambda reports it."""
+
+    payload: str
+    errored: bool
+    logs: str
+    seconds: float
+
+
+class LambdaContext:
+    """The attributes handlers (and Powertools) read from Lambda's context object."""
+
+    def __init__(self, function: LocalFunction) -> None:
+        self.function_name = function.name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = f"arn:aws:lambda:{os.environ.get('AWS_REGION', 'us-east-1')}:123456789012:function:{function.name}"
+        self.memory_limit_in_mb = function.memory
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{function.name}"
+        self.log_stream_name = time.strftime("%Y/%m/%d/[$LATEST]") + uuid.uuid4().hex
+        self._deadline = time.monotonic() + function.timeout
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+class _ThreadRoutedStream(io.TextIOBase):
+    """sys.stdout/err that sends a handler's writes to its invocation's log and everything else through."""
+
+    def __init__(self, passthrough: Any, routes: threading.local) -> None:
+        self.passthrough, self.routes = passthrough, routes
+
+    def write(self, text: str) -> int:
+        buffer = getattr(self.routes, "buffer", None)
+        return (buffer or self.passthrough).write(text)
+
+    def flush(self) -> None:
+        self.passthrough.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+
+@dataclass
+class FunctionHost:
+    """Loads each function's `app.py` under a unique module name and invokes it with the function's environment.
+
+    Handlers share this interpreter, so invocations are serialized: os.environ is process-wide. Lambda would run
+    concurrent invocations (a Map state's iterations) in parallel; here they run one after another.
+    """
+
+    functions: dict[str, LocalFunction] = field(default_factory=dict)
+    on_log: Callable[[str, str], None] | None = None
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+    _routes: threading.local = field(default_factory=threading.local)
+
+    def route_output(self) -> None:
+        """Capture handler output per invocation instead of letting it interleave with the caller's."""
+        if not isinstance(sys.stdout, _ThreadRoutedStream):
+            sys.stdout = _ThreadRoutedStream(sys.stdout, self._routes)
+            sys.stderr = _ThreadRoutedStream(sys.stderr, self._routes)
+
+    def add(self, function: LocalFunction) -> None:
+        self.functions[function.name] = function
+
+    def invoke(self, name: str, event: Any, environment: dict[str, str]) -> Invocation:
+        function = self.functions[name]
+        with self._lock, self._environment(function, environment), self._captured() as logs:
+            started = time.perf_counter()
+            try:
+                handler = self._handler(function)
+                result = handler(event if event is not None else {}, LambdaContext(function))
+                payload, errored = json.dumps(result), False
+            except Exception as error:  # a handler's exception is the invocation's result, as on Lambda
+                traceback.print_exc()
+                payload, errored = json.dumps({
+                    "errorMessage": str(error), "errorType": type(error).__name__,
+                    "stackTrace": traceback.format_tb(error.__traceback__)}), True
+            seconds = time.perf_counter() - started
+        if self.on_log:
+            self.on_log(name, logs.getvalue())
+        return Invocation(payload, errored, logs.getvalue(), seconds)
+
+    def _handler(self, function: LocalFunction) -> Callable[[Any, Any], Any]:
+        module_name, handler_name = function.handler.rsplit(".", 1)
+        if function.module is None:
+            for layer in function.layer_dirs:
+                if str(layer) not in sys.path:
+                    sys.path.append(str(layer))
+            source = function.code_dir / f"{module_name.replace('.', '/')}.py"
+            spec = importlib.util.spec_from_file_location(f"localcloud_fn_{function.name}", source)
+            module = importlib.util.module_from_spec(spec)
+            sys.path.insert(0, str(function.code_dir))
+            try:
+                spec.loader.exec_module(module)
+            finally:
+                sys.path.remove(str(function.code_dir))
+            function.module = module
+        return getattr(function.module, handler_name)
+
+    @contextmanager
+    def _environment(self, function: LocalFunction, variables: dict[str, str]) -> Iterator[None]:
+        saved = dict(os.environ)
+        os.environ.update({"AWS_LAMBDA_FUNCTION_NAME": function.name, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE":
+                           str(function.memory), "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", **variables})
+        try:
+            yield
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+    @contextmanager
+    def _captured(self) -> Iterator[io.StringIO]:
+        buffer = io.StringIO()
+        self._routes.buffer = buffer
+        try:
+            yield buffer
+        finally:
+            self._routes.buffer = None

@@ -1,0 +1,151 @@
+"""LocalCloud: an AWS endpoint on this machine with a SAM stack deployed into it and its handlers running here."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import patches
+from .functions import FunctionHost, LocalFunction
+from .template import CODE_BUCKET, PreparedTemplate, prepare
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+DEFAULT_PORT = 4566
+
+NOT_EMULATED = """\
+What the local runtime does not emulate:
+- IAM: policies are deployed but never enforced; a missing permission shows up only on AWS.
+- Concurrency: handlers run one at a time in this process; a Map state's iterations run one after another.
+- Limits: Lambda timeouts, memory sizes, payload limits and account quotas are not enforced.
+- Delivery: EventBridge delivers once, immediately, with no retry policy or dead-letter queue.
+- Layers: dependency layers come from this virtual environment, not from the layer build.
+- Anything moto does not implement (see https://docs.getmoto.org)."""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class LocalCloud:
+    """Serve moto on `port`, deploy `template` as `stack_name`, and run its functions in-process."""
+
+    template: Path
+    port: int = DEFAULT_PORT
+    stack_name: str = "serverless-mlops"
+    parameters: dict[str, str] = field(default_factory=dict)
+    host: FunctionHost = field(default_factory=FunctionHost)
+    outputs: dict[str, str] = field(default_factory=dict)
+    _server: Any = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> LocalCloud:
+        """Start the endpoint and deploy the stack; returns when the stack is ready."""
+        _configure_environment(self.endpoint, self.port)
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        from moto.server import ThreadedMotoServer
+
+        patches.apply(self.host)
+        self.host.route_output()
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self._server.start()
+        self._wait_until_listening()
+        self.deploy()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    def __enter__(self) -> LocalCloud:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    def client(self, service: str):
+        import boto3
+
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=REGION)
+
+    def deploy(self) -> dict[str, str]:
+        """Translate the SAM template, create the stack, and patch in what moto's CloudFormation skips."""
+        prepared = prepare(self.template, self.parameters, REGION, ACCOUNT)
+        cloudformation = self.client("cloudformation")
+        cloudformation.create_stack(
+            StackName=self.stack_name, TemplateBody=json.dumps(prepared.body),
+            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in self.parameters.items()],
+            Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
+        stack = cloudformation.describe_stacks(StackName=self.stack_name)["Stacks"][0]
+        if stack["StackStatus"] != "CREATE_COMPLETE":
+            raise RuntimeError(f"stack {self.stack_name} ended in {stack['StackStatus']}: "
+                               f"{stack.get('StackStatusReason')}")
+        resources = {r["LogicalResourceId"]: r.get("PhysicalResourceId") for r in
+                     cloudformation.describe_stack_resources(StackName=self.stack_name)["StackResources"]}
+        self._register_functions(prepared, resources)
+        self._apply_bucket_settings(prepared, resources)
+        self.outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+        return self.outputs
+
+    def _register_functions(self, prepared: PreparedTemplate, resources: dict[str, str]) -> None:
+        body = prepared.body["Resources"]
+        for logical_id, resource in body.items():
+            if resource["Type"] != "AWS::Lambda::Function":
+                continue
+            props = resource["Properties"]
+            layers = [body[ref["Ref"]]["Properties"]["Content"]["S3Key"] for ref in props.get("Layers", [])
+                      if isinstance(ref, dict) and "Ref" in ref]
+            self.host.add(LocalFunction(
+                name=resources[logical_id], handler=props["Handler"],
+                code_dir=prepared.code_paths[props["Code"]["S3Key"]],
+                layer_dirs=[prepared.code_paths[key].resolve() for key in layers],
+                timeout=int(props.get("Timeout", 3)), memory=int(props.get("MemorySize", 128))))
+
+    def _apply_bucket_settings(self, prepared: PreparedTemplate, resources: dict[str, str]) -> None:
+        """moto's CloudFormation ignores a bucket's versioning and its EventBridge notifications."""
+        s3 = self.client("s3")
+        for logical_id, resource in prepared.body["Resources"].items():
+            if resource["Type"] != "AWS::S3::Bucket":
+                continue
+            props = resource.get("Properties", {})
+            if props.get("VersioningConfiguration", {}).get("Status") == "Enabled":
+                s3.put_bucket_versioning(Bucket=resources[logical_id], VersioningConfiguration={"Status": "Enabled"})
+            notification = props.get("NotificationConfiguration", {})
+            if notification.get("EventBridgeConfiguration", {}).get("EventBridgeEnabled"):
+                s3.put_bucket_notification_configuration(
+                    Bucket=resources[logical_id], NotificationConfiguration={"EventBridgeConfiguration": {}})
+
+    def _wait_until_listening(self, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError(f"the local endpoint did not start on port {self.port}")
+
+
+def _configure_environment(endpoint: str, port: int) -> None:
+    """Point every AWS SDK in this process (and its children) at the local endpoint, with dummy credentials."""
+    os.environ.update({
+        "AWS_ENDPOINT_URL": endpoint, "MOTO_PORT": str(port), "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": "localcloud", "AWS_SECRET_ACCESS_KEY": "localcloud",
+        "VALIDATE_LAMBDA_S3": "false",
+    })
+    os.environ.pop("AWS_PROFILE", None)
+
+
+__all__ = ["CODE_BUCKET", "LocalCloud", "NOT_EMULATED", "free_port"]

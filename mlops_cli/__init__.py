@@ -1,0 +1,1 @@
+"""The operator CLI of serverless-mlops (`mlops`)."""
