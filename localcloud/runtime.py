@@ -29,6 +29,11 @@ What the local runtime does not emulate:
 - Anything moto does not implement (see https://docs.getmoto.org)."""
 
 
+def port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -55,6 +60,8 @@ class LocalCloud:
         """Start the endpoint and deploy the stack; returns when the stack is ready."""
         _configure_environment(self.endpoint, self.port)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        # The interpreter logs every caught task failure; the execution history already records them.
+        logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
         from moto.server import ThreadedMotoServer
 
         patches.apply(self.host)
@@ -148,4 +155,4 @@ def _configure_environment(endpoint: str, port: int) -> None:
     os.environ.pop("AWS_PROFILE", None)
 
 
-__all__ = ["CODE_BUCKET", "LocalCloud", "NOT_EMULATED", "free_port"]
+__all__ = ["CODE_BUCKET", "LocalCloud", "NOT_EMULATED", "free_port", "port_is_free"]

@@ -25,6 +25,8 @@ ESTIMATORS = {
                                "regression": HistGradientBoostingRegressor},
 }
 
+SCALED = {"logistic_regression", "ridge"}
+
 # Tree sizes are bounded because the selected model is served from ONNX: an unbounded 100-tree forest on
 # 100k rows exports to about 73 MB and takes seconds to load, gradient boosting to a few hundred KB.
 DEFAULT_CANDIDATES = {
@@ -74,8 +76,11 @@ def build_pipeline(spec: CandidateSpec, contract: Contract) -> Pipeline:
     categorical = [name for name in contract.features if not contract.columns[name].numeric]
     transformers = []
     if numeric:
-        transformers.append(("numeric", Pipeline([("impute", SimpleImputer(strategy="median")),
-                                                  ("scale", StandardScaler())]), numeric))
+        steps = [("impute", SimpleImputer(strategy="median"))]
+        # Trees need no scaling, and without it their float32 thresholds see the same values in ONNX.
+        if spec.estimator in SCALED:
+            steps.append(("scale", StandardScaler()))
+        transformers.append(("numeric", Pipeline(steps), numeric))
     if categorical:
         categories = [list(contract.columns[name].categories) for name in categorical]
         transformers.append(("categorical", OneHotEncoder(categories=categories, handle_unknown="ignore"),

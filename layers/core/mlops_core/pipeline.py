@@ -100,7 +100,7 @@ def register_model(event: dict[str, Any], services: Services) -> dict[str, Any]:
     holdout = frame.iloc[split_rows(len(frame), contract).holdout]
     parity = compare(sklearn_prediction(pipeline, holdout[contract.features], contract), model.predict(holdout))
     if not parity.ok:
-        raise ParityError(f"ONNX export disagrees with scikit-learn on {parity.mismatches} of {parity.rows} "
+        raise ParityError(f"ONNX export disagrees with scikit-learn on {parity.differing} of {parity.rows} "
                           f"holdout rows (max gap {parity.max_gap:.3g})")
     version = services.registry.register(run["model"], run["run_id"], {
         "artifact": artifact, "candidate": best["name"], "estimator": best["estimator"], "params": best["params"],

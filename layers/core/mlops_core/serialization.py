@@ -6,7 +6,8 @@ from sklearn.pipeline import Pipeline
 
 from .errors import ArtifactIntegrityError
 
-TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.")
+# skops already trusts plain containers and most scikit-learn types; these are the few more a pipeline holds.
+TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.")
 
 
 def dump_pipeline(pipeline: Pipeline) -> bytes:

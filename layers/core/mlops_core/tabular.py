@@ -37,7 +37,7 @@ def read_header(path: Path, fmt: str) -> list[str]:
         raise UnreadableDatasetError(f"not CSV: {error}") from error
     if not header:
         raise UnreadableDatasetError("the file is empty: no header row")
-    return [name.strip() for name in header]
+    return header
 
 
 def iter_chunks(path: Path, fmt: str, contract: Contract, columns: list[str],
@@ -51,10 +51,12 @@ def iter_chunks(path: Path, fmt: str, contract: Contract, columns: list[str],
                     part = chunk.iloc[start:start + chunk_rows]
                     yield _as_text(part.reset_index(drop=True), text_columns)
             return
-        reader = pd.read_csv(path, usecols=columns, dtype=dict.fromkeys(text_columns, str),
-                             chunksize=chunk_rows, encoding="utf-8", skipinitialspace=True)
+        # No usecols: with it pandas silently drops the extra fields of a ragged row instead of failing.
+        reader = pd.read_csv(path, dtype=dict.fromkeys(text_columns, str), chunksize=chunk_rows,
+                             encoding="utf-8", skipinitialspace=True)
         with reader:
-            yield from reader
+            for chunk in reader:
+                yield chunk[columns]
     except (UnicodeDecodeError, pd.errors.ParserError, ValueError, OSError) as error:
         raise UnreadableDatasetError(str(error).strip().splitlines()[-1]) from error
 

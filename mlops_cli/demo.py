@@ -1,0 +1,97 @@
+"""`make demo`: the continuous-training loop on the local runtime, told as a story a person can follow."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+
+from localcloud.runtime import DEFAULT_PORT, LocalCloud, free_port, port_is_free
+from mlops_core.contract import Contract
+from mlops_core.runs import FAILED, SUCCEEDED
+
+from . import operations, render
+from .samples import CHURN_CONTRACT, churn, corrupt
+from .stack import Stack
+from .watch import follow, newest_execution
+
+TEMPLATE = Path(__file__).resolve().parent.parent / "template.yaml"
+MODEL = "churn"
+
+
+def main() -> int:
+    console = render.console
+    port = DEFAULT_PORT if port_is_free(DEFAULT_PORT) else free_port()
+    console.print(Panel("serverless-mlops demo: the continuous-training loop on the local runtime"))
+    started = time.perf_counter()
+    with LocalCloud(TEMPLATE, port=port) as cloud:
+        console.print(f"local AWS endpoint {cloud.endpoint}, stack deployed in {time.perf_counter() - started:.1f} s")
+        stack = Stack.find()
+        operations.put_contract(stack, Contract.from_dict(CHURN_CONTRACT))
+        console.print(f"contract for [bold]{MODEL}[/] stored at s3://{stack.data_bucket}/contracts/{MODEL}.json")
+        data = Path(tempfile.mkdtemp(prefix="mlops-demo-"))
+        chapters = [
+            ("First dataset: 2,000 customers", "customers-2026-10.csv", churn(2000, seed=1, noise=0.15), SUCCEEDED, 1),
+            ("Fresher, cleaner data: 6,000 customers; support calls now matter more", "customers-2026-11.csv",
+             churn(6000, seed=2, noise=0.05, calls_weight=0.9), SUCCEEDED, 2),
+            ("A corrupt export", "customers-broken.csv", corrupt(churn(500, seed=3)), FAILED, 2),
+        ]
+        failures = []
+        for title, name, frame, expected_status, expected_champion in chapters:
+            console.rule(title)
+            path = data / name
+            frame.to_csv(path, index=False)
+            run = _upload_and_follow(stack, path, console)
+            champion = stack.registry.alias(MODEL)
+            _summarize(run, champion, console)
+            if run["status"] != expected_status or (champion or {}).get("version") != expected_champion:
+                failures.append(f"{title}: run {run['status']}, champion {champion and champion['version']}")
+        console.rule("All runs")
+        render.runs(stack.runs.list(MODEL))
+        render.model(operations.model_view(stack, MODEL))
+    if failures:
+        console.print("[red]the demo did not go as expected:[/]\n" + "\n".join(failures))
+        return 1
+    console.print(f"[green]demo complete[/] in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+def _upload_and_follow(stack: Stack, path: Path, console: Console) -> dict[str, Any]:
+    before = time.time()
+    trigger = operations.upload(stack, path, MODEL)
+    console.print(f"uploaded {trigger.dataset.uri}")
+    follow(stack, newest_execution(stack, before), console)
+    return operations.wait_for_run(stack, MODEL, trigger.run_id, timeout=60)
+
+
+def _summarize(run: dict[str, Any], champion: dict[str, Any] | None, console: Console) -> None:
+    steps = run["steps"]
+    validate = steps.get("validate", {})
+    if validate.get("status") == SUCCEEDED:
+        console.print(f"validation: [green]passed[/], {validate['dataset']['rows']} rows")
+    else:
+        console.print(f"validation: [red]failed[/]\n{escape(validate.get('message', run.get('message', '')))}")
+    for name, step in sorted(steps.items()):
+        if name.startswith("train:") and step.get("status") == SUCCEEDED:
+            console.print(f"candidate {name[6:]:<24} validation {step['metric']} {step['score']:.4f} "
+                          f"(fit {step['fit_seconds']:.2f} s)")
+    evaluate = steps.get("evaluate")
+    if evaluate and evaluate.get("status") == SUCCEEDED:
+        artifact = evaluate["artifact"]
+        console.print(f"best: {evaluate['best']['name']}, holdout {evaluate['metric']} {evaluate['score']:.4f}; "
+                      f"ONNX {artifact['bytes'] / 1024:.0f} KB, loads in {artifact['load_seconds'] * 1000:.0f} ms")
+    if run["status"] == SUCCEEDED:
+        action = "promoted" if run["promoted"] else "registered, not promoted"
+        console.print(f"decision: v{run['version']} {action}: {run['reason']}")
+    console.print(f"run {run['run_id']}: [bold]{run['status']}[/]; champion alias -> "
+                  f"{'v' + str(champion['version']) if champion else 'none'}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

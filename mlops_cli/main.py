@@ -1,0 +1,161 @@
+"""`mlops`: the operator CLI. Works against the local runtime (AWS_ENDPOINT_URL) and AWS alike."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from mlops_core.contract import Contract
+from mlops_core.errors import MlopsError
+from mlops_core.runs import FAILED
+
+from . import operations, render
+from .stack import Stack, StackNotFoundError
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.command(args) or 0
+    except (MlopsError, StackNotFoundError, operations.RunTimeoutError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _contract_infer(args: argparse.Namespace) -> int:
+    from mlops_core.drafting import draft_contract
+    from mlops_core.tabular import dataset_format
+
+    import pandas as pd
+
+    path = Path(args.file)
+    frame = pd.read_parquet(path) if dataset_format(path.name) == "parquet" else pd.read_csv(path)
+    contract, notes = draft_contract(frame, args.model, args.target, args.task)
+    text = json.dumps(contract.to_dict(), indent=2)
+    if args.output:
+        Path(args.output).write_text(text + "\n")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        print(text)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
+def _contract_put(args: argparse.Namespace) -> int:
+    contract = Contract.from_json(Path(args.file).read_bytes())
+    version_id = operations.put_contract(Stack.find(args.stack), contract)
+    print(f"stored contract v{contract.version} of {contract.model} (sha256 {contract.sha256[:12]}, "
+          f"object version {version_id})")
+    return 0
+
+
+def _upload(args: argparse.Namespace) -> int:
+    stack = Stack.find(args.stack)
+    trigger = operations.upload(stack, Path(args.file), args.model, args.name)
+    print(f"uploaded {trigger.dataset.uri} (version {trigger.dataset.version_id}); run {trigger.run_id}")
+    if not args.wait:
+        return 0
+    run = operations.wait_for_run(stack, args.model, trigger.run_id, args.timeout)
+    render.runs([run])
+    return 1 if run["status"] == FAILED else 0
+
+
+def _runs(args: argparse.Namespace) -> int:
+    stack = Stack.find(args.stack)
+    if args.wait:
+        newest = operations.wait_for_newest(stack, args.model, args.timeout)
+        runs = [newest] if newest else []
+    else:
+        runs = stack.runs.list(args.model)[: args.limit]
+    _emit(args, runs, render.runs)
+    return 1 if args.wait and runs and runs[0]["status"] == FAILED else 0
+
+
+def _models(args: argparse.Namespace) -> int:
+    stack = Stack.find(args.stack)
+    if args.name:
+        _emit(args, operations.model_view(stack, args.name), render.model)
+    else:
+        names = stack.registry.models()
+        _emit(args, [{"model": name, "champion": stack.registry.alias(name),
+                      "latest_version": stack.registry.latest_version(name)} for name in names], render.models)
+    return 0
+
+
+def _promote(args: argparse.Namespace) -> int:
+    operations.promote(Stack.find(args.stack), args.name, args.version, args.reason)
+    print(f"{args.name}: champion -> v{args.version}")
+    return 0
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    version = operations.rollback(Stack.find(args.stack), args.name, args.reason)
+    print(f"{args.name}: champion rolled back to v{version}")
+    return 0
+
+
+def _emit(args: argparse.Namespace, data: Any, human) -> None:
+    if args.json:
+        print(json.dumps(data, indent=2, sort_keys=True, default=str))
+    else:
+        human(data)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mlops", description=__doc__)
+    parser.add_argument("--stack", help="stack name (default: $MLOPS_STACK or serverless-mlops)")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    contract = commands.add_parser("contract", help="draft and store data contracts").add_subparsers(
+        required=True, metavar="ACTION")
+    infer = contract.add_parser("infer", help="draft a contract from a CSV or Parquet file")
+    infer.add_argument("file")
+    infer.add_argument("--model", required=True)
+    infer.add_argument("--target", required=True)
+    infer.add_argument("--task", choices=["classification", "regression"])
+    infer.add_argument("--output", "-o", help="write the contract here instead of stdout")
+    infer.set_defaults(command=_contract_infer)
+    put = contract.add_parser("put", help="store a contract as the model's current version")
+    put.add_argument("file")
+    put.set_defaults(command=_contract_put)
+
+    upload = commands.add_parser("upload", help="upload a dataset; this starts a pipeline run")
+    upload.add_argument("file")
+    upload.add_argument("--model", required=True)
+    upload.add_argument("--name", help="object name under incoming/<model>/ (default: the file's name)")
+    upload.add_argument("--wait", action="store_true", help="wait for the run; exit 1 if it failed")
+    upload.add_argument("--timeout", type=float, default=900)
+    upload.set_defaults(command=_upload)
+
+    runs = commands.add_parser("runs", help="list pipeline runs, newest first")
+    runs.add_argument("--model")
+    runs.add_argument("--wait", action="store_true", help="wait until the newest run ends; exit 1 if it failed")
+    runs.add_argument("--timeout", type=float, default=900)
+    runs.add_argument("--limit", type=int, default=20)
+    runs.add_argument("--json", action="store_true")
+    runs.set_defaults(command=_runs)
+
+    models = commands.add_parser("models", help="list models, or one model's versions and champion history")
+    models.add_argument("name", nargs="?")
+    models.add_argument("--json", action="store_true")
+    models.set_defaults(command=_models)
+
+    promote = commands.add_parser("promote", help="make a version the champion")
+    promote.add_argument("name")
+    promote.add_argument("version", type=int)
+    promote.add_argument("--reason")
+    promote.set_defaults(command=_promote)
+
+    rollback = commands.add_parser("rollback", help="move the champion back to the previous one")
+    rollback.add_argument("name")
+    rollback.add_argument("--reason")
+    rollback.set_defaults(command=_rollback)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

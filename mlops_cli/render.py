@@ -1,0 +1,64 @@
+"""Human-readable tables for the CLI and the demo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+console = Console(highlight=False)
+if not console.is_terminal:
+    console = Console(highlight=False, width=160)
+
+STATUS_STYLE = {"SUCCEEDED": "green", "FAILED": "red", "RUNNING": "yellow"}
+
+
+def runs(records: list[dict[str, Any]]) -> None:
+    table = Table("run", "model", "trigger", "status", "started", "version", "outcome", title="Runs")
+    for run in records:
+        outcome = run.get("reason") or run.get("message") or ""
+        if run.get("duplicates"):
+            outcome += f" ({run['duplicates']} duplicate deliveries)"
+        status = run["status"]
+        table.add_row(run["run_id"], run["model"], run["trigger"], f"[{STATUS_STYLE.get(status, '')}]{status}",
+                      run["started_at"][:19], _version(run), escape(outcome.splitlines()[0]) if outcome else "")
+    console.print(table)
+
+
+def models(records: list[dict[str, Any]]) -> None:
+    table = Table("model", "champion", "latest version", title="Models")
+    for record in records:
+        champion = record["champion"]
+        table.add_row(record["model"], f"v{champion['version']}" if champion else "-", f"v{record['latest_version']}")
+    console.print(table)
+
+
+def model(view: dict[str, Any]) -> None:
+    champion = (view["champion"] or {}).get("version")
+    table = Table("version", "candidate", "metrics", "artifact", "data", "created", title=f"Model {view['model']}")
+    for version in view["versions"]:
+        mark = " (champion)" if version["version"] == champion else ""
+        metrics = ", ".join(f"{k}={v:.4f}" for k, v in version["metrics"].items())
+        artifact = version["artifact"]
+        table.add_row(f"v{version['version']}{mark}", version["candidate"], metrics,
+                      f"{artifact['bytes'] / 1024:.0f} KB, loads in {artifact['load_seconds'] * 1000:.0f} ms",
+                      f"{version['data']['rows']} rows, sha256 {version['data']['sha256'][:10]}",
+                      version["created_at"][:19])
+    console.print(table)
+    history = Table("when", "action", "from", "to", "who", "why", title="Champion history")
+    for entry in view["history"]:
+        history.add_row(entry["when"][:19], entry["action"], _v(entry.get("from_version")), _v(entry["to_version"]),
+                        escape(entry["who"]), escape(entry["why"]))
+    console.print(history)
+
+
+def _version(run: dict[str, Any]) -> str:
+    if run.get("version") is None:
+        return "-"
+    return f"v{run['version']}" + (" (champion)" if run.get("promoted") else "")
+
+
+def _v(version: int | None) -> str:
+    return "-" if version is None else f"v{version}"

@@ -1,0 +1,64 @@
+"""Finding a deployed stack's resources from its Outputs, on AWS or on the local endpoint alike."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+
+import boto3
+
+from mlops_core.registry import Registry
+from mlops_core.runs import RunStore
+from mlops_core.storage import ObjectStore
+
+DEFAULT_STACK = "serverless-mlops"
+
+
+class StackNotFoundError(RuntimeError):
+    """The stack is not deployed where the AWS SDK is pointed."""
+
+
+@dataclass(frozen=True)
+class Stack:
+    """The resources the operator CLI works with, named by the stack's Outputs."""
+
+    name: str
+    outputs: dict[str, str]
+
+    @classmethod
+    def find(cls, name: str | None = None) -> Stack:
+        """boto3 follows AWS_ENDPOINT_URL, so the local runtime and AWS are reached the same way."""
+        name = name or os.environ.get("MLOPS_STACK", DEFAULT_STACK)
+        cloudformation = boto3.client("cloudformation")
+        try:
+            stack = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
+        except Exception as error:
+            where = os.environ.get("AWS_ENDPOINT_URL", "the AWS account of your credentials")
+            raise StackNotFoundError(f"stack {name!r} not found at {where} ({error}); start it with `make up` "
+                                     "or deploy it with `sam deploy --guided`") from error
+        return cls(name, {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])})
+
+    @property
+    def data_bucket(self) -> str:
+        return self.outputs["DataBucketName"]
+
+    @property
+    def state_machine_arn(self) -> str:
+        return self.outputs["PipelineStateMachineArn"]
+
+    @cached_property
+    def store(self) -> ObjectStore:
+        return ObjectStore(boto3.client("s3"))
+
+    @cached_property
+    def registry(self) -> Registry:
+        return Registry(boto3.client("dynamodb"), self.outputs["RegistryTableName"])
+
+    @cached_property
+    def runs(self) -> RunStore:
+        return RunStore(boto3.client("dynamodb"), self.outputs["RunsTableName"])
+
+    @cached_property
+    def stepfunctions(self):
+        return boto3.client("stepfunctions")

@@ -1,0 +1,108 @@
+import numpy as np
+import pytest
+
+from mlops_cli.samples import CHURN_CONTRACT, churn
+from mlops_core.candidates import DEFAULT_CANDIDATES, candidate_specs
+from mlops_core.contract import CandidateSpec, Contract
+from mlops_core.errors import ArtifactIntegrityError, ContractError
+from mlops_core.onnx_model import OnnxModel, export_onnx
+from mlops_core.prediction import compare
+from mlops_core.serialization import dump_pipeline, load_pipeline
+from mlops_core.tabular import model_frame
+from mlops_core.training import fit_candidate, sklearn_prediction, split_rows
+
+CONTRACT = Contract.from_dict(CHURN_CONTRACT)
+
+
+@pytest.fixture(scope="module")
+def frame():
+    return model_frame(churn(1500, seed=3), CONTRACT)
+
+
+def test_the_split_is_deterministic_and_disjoint():
+    a, b = split_rows(1000, CONTRACT), split_rows(1000, CONTRACT)
+
+    assert all(np.array_equal(x, y) for x, y in zip((a.fit, a.validation, a.holdout), (b.fit, b.validation, b.holdout)))
+    assert len(set(a.fit) | set(a.validation) | set(a.holdout)) == 1000
+    assert len(a.holdout) == 200
+
+
+def test_the_default_grid_has_a_linear_model_a_forest_and_boosting():
+    names = {spec.estimator for spec in candidate_specs(CONTRACT)}
+
+    assert names == {"logistic_regression", "random_forest", "hist_gradient_boosting"}
+
+
+def test_the_default_forest_is_bounded_in_size():
+    forest = next(s for s in DEFAULT_CANDIDATES["classification"] if s.estimator == "random_forest")
+
+    assert forest.params["max_depth"] <= 12 and forest.params["n_estimators"] <= 100
+
+
+def test_an_unknown_estimator_parameter_is_refused_naming_it():
+    contract = Contract.from_dict({**CHURN_CONTRACT, "candidates": [
+        {"name": "lr", "estimator": "logistic_regression", "params": {"depth": 3}}]})
+
+    with pytest.raises(ContractError, match="depth"):
+        candidate_specs(contract)
+
+
+def test_fitting_twice_gives_the_same_score(frame):
+    spec = CandidateSpec("rf", "random_forest", {"n_estimators": 10, "max_depth": 5})
+
+    assert fit_candidate(spec, frame, CONTRACT).score == fit_candidate(spec, frame, CONTRACT).score
+
+
+@pytest.mark.parametrize("spec", DEFAULT_CANDIDATES["classification"], ids=lambda s: s.name)
+def test_the_onnx_export_reproduces_scikit_learn_on_unseen_rows(frame, spec):
+    fitted = fit_candidate(spec, frame, CONTRACT)
+    holdout = frame.iloc[split_rows(len(frame), CONTRACT).holdout]
+
+    onnx = OnnxModel.load(export_onnx(fitted.pipeline, CONTRACT))
+    parity = compare(sklearn_prediction(fitted.pipeline, holdout[CONTRACT.features], CONTRACT), onnx.predict(holdout))
+
+    assert parity.ok, parity
+    assert parity.label_mismatches <= 0.01 * parity.rows
+
+
+def test_a_regression_model_exports_with_parity():
+    from sklearn.datasets import load_diabetes
+
+    data = load_diabetes(as_frame=True).frame
+    contract = Contract.from_dict({"model": "diabetes", "task": "regression", "target": "target", "min_rows": 50,
+                                   "columns": {c: {"type": "number"} for c in data.columns}})
+    fitted = fit_candidate(CandidateSpec("ridge", "ridge"), data, contract)
+
+    onnx = OnnxModel.load(export_onnx(fitted.pipeline, contract))
+
+    assert compare(sklearn_prediction(fitted.pipeline, data[contract.features], contract), onnx.predict(data)).ok
+
+
+def test_a_fitted_candidate_survives_the_skops_round_trip(frame):
+    fitted = fit_candidate(CandidateSpec("lr", "logistic_regression"), frame, CONTRACT)
+
+    restored = load_pipeline(dump_pipeline(fitted.pipeline))
+
+    assert np.array_equal(restored.predict(frame[CONTRACT.features]), fitted.pipeline.predict(frame[CONTRACT.features]))
+
+
+def test_a_candidate_holding_a_foreign_type_is_refused_before_loading():
+    import functools
+
+    import skops.io
+
+    body = skops.io.dumps({"f": functools.partial(print)})
+
+    with pytest.raises(ArtifactIntegrityError, match="allowlist"):
+        load_pipeline(body)
+
+
+def test_a_broken_export_fails_parity(frame):
+    fitted = fit_candidate(CandidateSpec("lr", "logistic_regression"), frame, CONTRACT)
+    holdout = frame.iloc[split_rows(len(frame), CONTRACT).holdout]
+    reference = sklearn_prediction(fitted.pipeline, holdout[CONTRACT.features], CONTRACT)
+    shuffled = holdout.assign(tenure_months=holdout.monthly_charges.to_numpy(), monthly_charges=holdout.tenure_months.to_numpy())
+
+    parity = compare(reference, OnnxModel.load(export_onnx(fitted.pipeline, CONTRACT)).predict(shuffled))
+
+    assert not parity.ok

@@ -1,0 +1,143 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from mlops_cli.samples import CHURN_CONTRACT, churn
+from mlops_core.contract import Contract
+from mlops_core.validation import validate
+
+CONTRACT = Contract.from_dict(CHURN_CONTRACT)
+
+
+def write(tmp_path, text: str | bytes, name: str = "data.csv"):
+    path = tmp_path / name
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
+    return path
+
+
+def good_csv(rows: int = 300) -> str:
+    return churn(rows, seed=7).to_csv(index=False)
+
+
+def rules(report) -> set[tuple[str, str | None]]:
+    return {(v.rule, v.column) for v in report.violations}
+
+
+def test_a_dataset_that_satisfies_the_contract_passes_with_a_profile(tmp_path):
+    report, profile = validate(write(tmp_path, good_csv()), "csv", CONTRACT)
+
+    assert report.passed, report.render()
+    assert report.rows == 300
+    assert profile["rows"] == 300
+
+
+def test_validation_reads_in_chunks_and_counts_every_row(tmp_path):
+    report, _ = validate(write(tmp_path, good_csv(1000)), "csv", CONTRACT, chunk_rows=128)
+
+    assert report.passed and report.rows == 1000
+
+
+def header_and(*lines: str) -> str:
+    return ",".join(CHURN_CONTRACT["columns"]) + "\n" + "\n".join(lines) + "\n"
+
+
+GOOD_ROW = "12,70.5,1,monthly,card,40,no"
+
+MALFORMED = {
+    "empty file": ("", {("readable", None)}),
+    "header only": (header_and(), {("min_rows", None)}),
+    "semicolon separated": (good_csv().replace(",", ";"), {("readable", None)}),
+    "utf-16": (good_csv().encode("utf-16"), {("readable", None)}),
+    "binary garbage": (bytes(range(256)) * 10, {("readable", None)}),
+    "missing column": (churn(300, 1).drop(columns="age").to_csv(index=False), {("column_present", "age")}),
+    "extra column": (churn(300, 1).assign(x=1).to_csv(index=False), {("no_extra_columns", "x")}),
+    "duplicate columns": (header_and(GOOD_ROW).replace("age", "tenure_months", 1), {("unique_columns", "tenure_months")}),
+    "ragged rows": (header_and(GOOD_ROW, GOOD_ROW + ",1,2"), {("readable", None)}),
+    "text in a number column": (header_and(*[GOOD_ROW] * 120, "12,abc,1,monthly,card,40,no"), {("type", "monthly_charges")}),
+    "inf strings": (header_and(*[GOOD_ROW] * 120, "12,inf,1,monthly,card,40,yes"), {("finite", "monthly_charges")}),
+    "fraction in an integer column": (header_and(*[GOOD_ROW] * 120, "12.5,70,1,monthly,card,40,yes"), {("integer", "tenure_months")}),
+    "out of range": (header_and(*[GOOD_ROW] * 120, "-3,70,1,monthly,card,40,yes"), {("range", "tenure_months")}),
+    "unknown category": (header_and(*[GOOD_ROW] * 120, "3,70,1,lifetime,card,40,yes"), {("category", "contract_type")}),
+    "null in a required column": (header_and(*[GOOD_ROW] * 120, "3,70,,monthly,card,40,yes"), {("not_null", "support_calls")}),
+    "null target": (header_and(*[GOOD_ROW] * 120, "3,70,1,monthly,card,40,"), {("not_null", "churned")}),
+    "single class": (header_and(*[GOOD_ROW] * 150), {("target_classes", "churned")}),
+    "too few rows": (header_and(GOOD_ROW, GOOD_ROW.replace(",no", ",yes")), {("min_rows", None)}),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED, ids=list(MALFORMED))
+def test_a_malformed_dataset_fails_with_the_rule_and_column_named(tmp_path, case):
+    content, expected = MALFORMED[case]
+
+    report, profile = validate(write(tmp_path, content), "csv", CONTRACT)
+
+    assert not report.passed
+    assert expected <= rules(report), report.render()
+    assert profile is None
+
+
+def test_the_report_shows_row_numbers_and_values_of_examples(tmp_path):
+    report, _ = validate(write(tmp_path, header_and(*[GOOD_ROW] * 120, "-3,70,1,monthly,card,40,yes")), "csv", CONTRACT)
+
+    [violation] = [v for v in report.violations if v.rule == "range"]
+    assert violation.rows == 1
+    assert violation.examples == [{"row": 121, "value": "-3"}]
+    assert "row 121: '-3'" in report.render()
+
+
+def test_more_rows_than_the_maximum_fail(tmp_path):
+    contract = Contract.from_dict({**CHURN_CONTRACT, "max_rows": 250})
+
+    report, _ = validate(write(tmp_path, good_csv(300)), "csv", contract)
+
+    assert ("max_rows", None) in rules(report)
+
+
+def test_a_nullable_column_accepts_missing_values(tmp_path):
+    frame = churn(300, 1)
+    frame.loc[:50, "age"] = np.nan
+
+    report, _ = validate(write(tmp_path, frame.to_csv(index=False)), "csv", CONTRACT)
+
+    assert report.passed, report.render()
+
+
+def test_parquet_is_validated_like_csv(tmp_path):
+    path = tmp_path / "data.parquet"
+    churn(300, 1).to_parquet(path, engine="fastparquet")
+
+    report, profile = validate(path, "parquet", CONTRACT)
+
+    assert report.passed, report.render()
+    assert profile["rows"] == 300
+
+
+def test_parquet_with_text_in_a_number_column_fails(tmp_path):
+    path = tmp_path / "data.parquet"
+    churn(300, 1).astype({"monthly_charges": str}).assign(monthly_charges="x").to_parquet(path, engine="fastparquet")
+
+    report, _ = validate(path, "parquet", CONTRACT)
+
+    assert ("type", "monthly_charges") in rules(report)
+
+
+def test_a_file_that_is_not_parquet_fails_as_unreadable(tmp_path):
+    report, _ = validate(write(tmp_path, good_csv(), "data.parquet"), "parquet", CONTRACT)
+
+    assert rules(report) == {("readable", None)}
+
+
+def test_the_profile_matches_pandas_on_the_same_data(tmp_path):
+    frame = churn(3000, 5)
+
+    _, profile = validate(write(tmp_path, frame.to_csv(index=False)), "csv", CONTRACT, chunk_rows=700)
+
+    charges = profile["columns"]["monthly_charges"]
+    assert charges["count"] == 3000
+    assert charges["mean"] == pytest.approx(frame.monthly_charges.mean())
+    assert charges["std"] == pytest.approx(frame.monthly_charges.std(ddof=0))
+    assert charges["min"] == frame.monthly_charges.min() and charges["max"] == frame.monthly_charges.max()
+    assert profile["columns"]["age"]["nulls"] == int(frame.age.isna().sum())
+    assert profile["columns"]["contract_type"]["frequencies"] == frame.contract_type.value_counts().to_dict()
+    assert sum(charges["shares"]) == pytest.approx(1.0)
+    assert pd.Series(charges["edges"]).is_monotonic_increasing
