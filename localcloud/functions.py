@@ -48,7 +48,8 @@ class LambdaContext:
     def __init__(self, function: LocalFunction) -> None:
         self.function_name = function.name
         self.function_version = "$LATEST"
-        self.invoked_function_arn = f"arn:aws:lambda:{os.environ.get('AWS_REGION', 'us-east-1')}:123456789012:function:{function.name}"
+        region = os.environ.get("AWS_REGION", "us-east-1")
+        self.invoked_function_arn = f"arn:aws:lambda:{region}:123456789012:function:{function.name}"
         self.memory_limit_in_mb = function.memory
         self.aws_request_id = str(uuid.uuid4())
         self.log_group_name = f"/aws/lambda/{function.name}"

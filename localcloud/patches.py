@@ -39,25 +39,22 @@ def apply(host: FunctionHost) -> None:
         return invocation.payload, invocation.errored, invocation.logs
 
     LambdaFunction._invoke_lambda = invoke_in_process
-    Rule.send_to_targets = _send_to_targets_with(host)
+    Rule.send_to_targets = _send_to_targets
 
 
-def _send_to_targets_with(host: FunctionHost):
-    def send_to_targets(self: Rule, original_event: dict, transform_input: bool = True) -> None:
-        if not self.event_pattern.matches_event(original_event):
-            return
-        ours = [t for t in self.targets if parse_arn(t["Arn"]).service in ("states", "lambda")]
-        for target in ours:
-            _deliver(self, target, _target_input(target, original_event), host)
-        others = [t for t in self.targets if t not in ours]
-        if others:
-            saved, self.targets = self.targets, others
-            try:
-                _original_send_to_targets(self, original_event, transform_input)
-            finally:
-                self.targets = saved
-
-    return send_to_targets
+def _send_to_targets(self: Rule, original_event: dict, transform_input: bool = True) -> None:
+    if not self.event_pattern.matches_event(original_event):
+        return
+    ours = [t for t in self.targets if parse_arn(t["Arn"]).service in ("states", "lambda")]
+    for target in ours:
+        _deliver(target, _target_input(target, original_event))
+    others = [t for t in self.targets if t not in ours]
+    if others:
+        saved, self.targets = self.targets, others
+        try:
+            _original_send_to_targets(self, original_event, transform_input)
+        finally:
+            self.targets = saved
 
 
 def _target_input(target: dict, event: dict) -> dict:
@@ -66,7 +63,7 @@ def _target_input(target: dict, event: dict) -> dict:
     return event
 
 
-def _deliver(rule: Rule, target: dict, payload: dict, host: FunctionHost) -> None:
+def _deliver(target: dict, payload: dict) -> None:
     arn = parse_arn(target["Arn"])
     if arn.service == "states":
         backend = stepfunctions_parser_backends[arn.account][arn.region]

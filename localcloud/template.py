@@ -53,7 +53,7 @@ def prepare(template_path: Path, parameters: dict[str, str], region: str, accoun
     root = template_path.parent
     template = load_template(template_path)
     code_paths: dict[str, Path] = {}
-    for name, resource in template.get("Resources", {}).items():
+    for resource in template.get("Resources", {}).values():
         props = resource.get("Properties", {})
         for key in ("CodeUri", "ContentUri"):
             if isinstance(props.get(key), str):

@@ -8,13 +8,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from mlops_core.contract import Contract
+from mlops_core.runs import FAILED, SUCCEEDED
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 
 from localcloud.runtime import DEFAULT_PORT, LocalCloud, free_port, port_is_free
-from mlops_core.contract import Contract
-from mlops_core.runs import FAILED, SUCCEEDED
 
 from . import operations, render
 from .samples import CHURN_CONTRACT, churn, corrupt

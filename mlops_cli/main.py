@@ -26,10 +26,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _contract_infer(args: argparse.Namespace) -> int:
+    import pandas as pd
     from mlops_core.drafting import draft_contract
     from mlops_core.tabular import dataset_format
-
-    import pandas as pd
 
     path = Path(args.file)
     frame = pd.read_parquet(path) if dataset_format(path.name) == "parquet" else pd.read_csv(path)

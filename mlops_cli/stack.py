@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import boto3
-
 from mlops_core.registry import Registry
 from mlops_core.runs import RunStore
 from mlops_core.storage import ObjectStore

@@ -49,7 +49,8 @@ def _print_event(event: dict[str, Any], console: Console, elapsed: float, status
         status.update(f"{name} ...")
         console.print(f"  [dim]{elapsed:6.1f}s[/] -> {name}")
     elif kind == "MapIterationSucceeded":
-        console.print(f"  [dim]{elapsed:6.1f}s[/]    candidate {event['mapIterationSucceededEventDetails']['index']} trained")
+        index = event["mapIterationSucceededEventDetails"]["index"]
+        console.print(f"  [dim]{elapsed:6.1f}s[/]    candidate {index} trained")
     elif kind in ("LambdaFunctionFailed", "ExecutionFailed"):
         details = event.get("lambdaFunctionFailedEventDetails") or event.get("executionFailedEventDetails") or {}
         console.print(f"  [dim]{elapsed:6.1f}s[/]    [red]{kind}: {details.get('error')}[/]")

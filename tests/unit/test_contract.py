@@ -1,8 +1,8 @@
 import pytest
-
-from mlops_cli.samples import CHURN_CONTRACT
 from mlops_core.contract import Contract
 from mlops_core.errors import ContractError
+
+from mlops_cli.samples import CHURN_CONTRACT
 
 
 def with_changes(**changes) -> dict:

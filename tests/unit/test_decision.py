@@ -1,8 +1,9 @@
-from mlops_cli.samples import CHURN_CONTRACT
 from mlops_core.contract import Contract
 from mlops_core.decision import ChampionScore, decide
 from mlops_core.metrics import METRICS
 from mlops_core.pipeline import select_best
+
+from mlops_cli.samples import CHURN_CONTRACT
 
 CONTRACT = Contract.from_dict(CHURN_CONTRACT)  # roc_auc, floor 0.6, min improvement 0.005
 
@@ -39,7 +40,8 @@ def test_a_champion_that_cannot_score_the_new_data_is_replaced():
 
 def test_for_an_error_metric_lower_is_better():
     contract = Contract.from_dict({"model": "r", "task": "regression", "target": "y", "metric": "rmse",
-                                   "min_improvement": 0.1, "columns": {"x": {"type": "number"}, "y": {"type": "number"}}})
+                                   "min_improvement": 0.1,
+                                   "columns": {"x": {"type": "number"}, "y": {"type": "number"}}})
 
     assert decide(contract, 1.0, ChampionScore(1, 1.5)).promote
     assert not decide(contract, 1.45, ChampionScore(1, 1.5)).promote

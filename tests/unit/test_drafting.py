@@ -1,7 +1,6 @@
 import pandas as pd
-from sklearn.datasets import load_diabetes, load_wine
-
 from mlops_core.drafting import draft_contract
+from sklearn.datasets import load_diabetes, load_wine
 
 
 def test_a_drafted_contract_reads_types_categories_and_nulls_from_the_data():

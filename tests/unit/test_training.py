@@ -1,7 +1,5 @@
 import numpy as np
 import pytest
-
-from mlops_cli.samples import CHURN_CONTRACT, churn
 from mlops_core.candidates import DEFAULT_CANDIDATES, candidate_specs
 from mlops_core.contract import CandidateSpec, Contract
 from mlops_core.errors import ArtifactIntegrityError, ContractError
@@ -10,6 +8,8 @@ from mlops_core.prediction import compare
 from mlops_core.serialization import dump_pipeline, load_pipeline
 from mlops_core.tabular import model_frame
 from mlops_core.training import fit_candidate, sklearn_prediction, split_rows
+
+from mlops_cli.samples import CHURN_CONTRACT, churn
 
 CONTRACT = Contract.from_dict(CHURN_CONTRACT)
 
@@ -22,7 +22,8 @@ def frame():
 def test_the_split_is_deterministic_and_disjoint():
     a, b = split_rows(1000, CONTRACT), split_rows(1000, CONTRACT)
 
-    assert all(np.array_equal(x, y) for x, y in zip((a.fit, a.validation, a.holdout), (b.fit, b.validation, b.holdout)))
+    pairs = zip((a.fit, a.validation, a.holdout), (b.fit, b.validation, b.holdout), strict=True)
+    assert all(np.array_equal(x, y) for x, y in pairs)
     assert len(set(a.fit) | set(a.validation) | set(a.holdout)) == 1000
     assert len(a.holdout) == 200
 
@@ -101,8 +102,24 @@ def test_a_broken_export_fails_parity(frame):
     fitted = fit_candidate(CandidateSpec("lr", "logistic_regression"), frame, CONTRACT)
     holdout = frame.iloc[split_rows(len(frame), CONTRACT).holdout]
     reference = sklearn_prediction(fitted.pipeline, holdout[CONTRACT.features], CONTRACT)
-    shuffled = holdout.assign(tenure_months=holdout.monthly_charges.to_numpy(), monthly_charges=holdout.tenure_months.to_numpy())
+    shuffled = holdout.assign(tenure_months=holdout.monthly_charges.to_numpy(),
+                              monthly_charges=holdout.tenure_months.to_numpy())
 
     parity = compare(reference, OnnxModel.load(export_onnx(fitted.pipeline, CONTRACT)).predict(shuffled))
 
     assert not parity.ok
+
+
+def test_a_column_name_that_is_not_a_valid_onnx_input_name_still_scores():
+    from sklearn.datasets import load_wine
+
+    data = load_wine(as_frame=True).frame.astype({"target": str})
+    contract = Contract.from_dict({"model": "wine", "task": "classification", "target": "target", "min_rows": 50,
+                                   "columns": {**{c: {"type": "number"} for c in data.columns if c != "target"},
+                                               "target": {"type": "category", "categories": ["0", "1", "2"]}}})
+    fitted = fit_candidate(CandidateSpec("lr", "logistic_regression"), data, contract)
+
+    onnx = OnnxModel.load(export_onnx(fitted.pipeline, contract))
+
+    assert "od280/od315_of_diluted_wines" in contract.features
+    assert compare(sklearn_prediction(fitted.pipeline, data[contract.features], contract), onnx.predict(data)).ok

@@ -1,6 +1,6 @@
 import pytest
-
 from mlops_core.triggers import InvalidTriggerError, parse_trigger
+
 from tests.conftest import load_event
 
 

@@ -1,10 +1,10 @@
 import numpy as np
 import pandas as pd
 import pytest
-
-from mlops_cli.samples import CHURN_CONTRACT, churn
 from mlops_core.contract import Contract
 from mlops_core.validation import validate
+
+from mlops_cli.samples import CHURN_CONTRACT, churn
 
 CONTRACT = Contract.from_dict(CHURN_CONTRACT)
 
@@ -43,6 +43,11 @@ def header_and(*lines: str) -> str:
 
 GOOD_ROW = "12,70.5,1,monthly,card,40,no"
 
+
+def after_good_rows(row: str) -> str:
+    return header_and(*[GOOD_ROW] * 120, row)
+
+
 MALFORMED = {
     "empty file": ("", {("readable", None)}),
     "header only": (header_and(), {("min_rows", None)}),
@@ -51,15 +56,18 @@ MALFORMED = {
     "binary garbage": (bytes(range(256)) * 10, {("readable", None)}),
     "missing column": (churn(300, 1).drop(columns="age").to_csv(index=False), {("column_present", "age")}),
     "extra column": (churn(300, 1).assign(x=1).to_csv(index=False), {("no_extra_columns", "x")}),
-    "duplicate columns": (header_and(GOOD_ROW).replace("age", "tenure_months", 1), {("unique_columns", "tenure_months")}),
+    "duplicate columns": (header_and(GOOD_ROW).replace("age", "tenure_months", 1),
+                          {("unique_columns", "tenure_months")}),
     "ragged rows": (header_and(GOOD_ROW, GOOD_ROW + ",1,2"), {("readable", None)}),
-    "text in a number column": (header_and(*[GOOD_ROW] * 120, "12,abc,1,monthly,card,40,no"), {("type", "monthly_charges")}),
-    "inf strings": (header_and(*[GOOD_ROW] * 120, "12,inf,1,monthly,card,40,yes"), {("finite", "monthly_charges")}),
-    "fraction in an integer column": (header_and(*[GOOD_ROW] * 120, "12.5,70,1,monthly,card,40,yes"), {("integer", "tenure_months")}),
-    "out of range": (header_and(*[GOOD_ROW] * 120, "-3,70,1,monthly,card,40,yes"), {("range", "tenure_months")}),
-    "unknown category": (header_and(*[GOOD_ROW] * 120, "3,70,1,lifetime,card,40,yes"), {("category", "contract_type")}),
-    "null in a required column": (header_and(*[GOOD_ROW] * 120, "3,70,,monthly,card,40,yes"), {("not_null", "support_calls")}),
-    "null target": (header_and(*[GOOD_ROW] * 120, "3,70,1,monthly,card,40,"), {("not_null", "churned")}),
+    "text in a number column": (after_good_rows("12,abc,1,monthly,card,40,no"), {("type", "monthly_charges")}),
+    "inf strings": (after_good_rows("12,inf,1,monthly,card,40,yes"), {("finite", "monthly_charges")}),
+    "fraction in an integer column": (after_good_rows("12.5,70,1,monthly,card,40,yes"),
+                                      {("integer", "tenure_months")}),
+    "out of range": (after_good_rows("-3,70,1,monthly,card,40,yes"), {("range", "tenure_months")}),
+    "unknown category": (after_good_rows("3,70,1,lifetime,card,40,yes"), {("category", "contract_type")}),
+    "null in a required column": (after_good_rows("3,70,,monthly,card,40,yes"),
+                                  {("not_null", "support_calls")}),
+    "null target": (after_good_rows("3,70,1,monthly,card,40,"), {("not_null", "churned")}),
     "single class": (header_and(*[GOOD_ROW] * 150), {("target_classes", "churned")}),
     "too few rows": (header_and(GOOD_ROW, GOOD_ROW.replace(",no", ",yes")), {("min_rows", None)}),
 }
@@ -77,7 +85,7 @@ def test_a_malformed_dataset_fails_with_the_rule_and_column_named(tmp_path, case
 
 
 def test_the_report_shows_row_numbers_and_values_of_examples(tmp_path):
-    report, _ = validate(write(tmp_path, header_and(*[GOOD_ROW] * 120, "-3,70,1,monthly,card,40,yes")), "csv", CONTRACT)
+    report, _ = validate(write(tmp_path, after_good_rows("-3,70,1,monthly,card,40,yes")), "csv", CONTRACT)
 
     [violation] = [v for v in report.violations if v.rule == "range"]
     assert violation.rows == 1

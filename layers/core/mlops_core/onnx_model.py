@@ -40,6 +40,7 @@ class OnnxModel:
     session: object
     task: str
     features: dict[str, str]
+    inputs: dict[str, str]
     classes: list[str]
     load_seconds: float
 
@@ -52,7 +53,9 @@ class OnnxModel:
         options.intra_op_num_threads = 1
         session = onnxruntime.InferenceSession(data, options, providers=["CPUExecutionProvider"])
         meta = json.loads(session.get_modelmeta().custom_metadata_map[METADATA_KEY])
-        return cls(session, meta["task"], meta["features"], meta["classes"], time.perf_counter() - started)
+        # skl2onnx may rename a column to make a valid input name; inputs keep the features' order.
+        inputs = dict(zip(meta["features"], (i.name for i in session.get_inputs()), strict=True))
+        return cls(session, meta["task"], meta["features"], inputs, meta["classes"], time.perf_counter() - started)
 
     def missing_columns(self, frame: pd.DataFrame) -> list[str]:
         return [name for name in self.features if name not in frame.columns]
@@ -61,8 +64,8 @@ class OnnxModel:
         feed = {}
         for name, kind in self.features.items():
             column = frame[name].to_numpy()
-            feed[name] = (column.astype(np.float32) if kind != "category" else column.astype(str).astype(object)
-                          ).reshape(-1, 1)
+            values = column.astype(str).astype(object) if kind == "category" else column.astype(np.float32)
+            feed[self.inputs[name]] = values.reshape(-1, 1)
         outputs = self.session.run(None, feed)
         if self.task == "regression":
             return Prediction(values=outputs[0].ravel().astype(np.float64))

@@ -1,0 +1,92 @@
+"""Other processes drive the local runtime: the AWS CLI uploads, the `mlops` CLI reads and waits."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sklearn.datasets import load_wine
+
+from mlops_cli.samples import CHURN_CONTRACT, churn
+
+pytestmark = pytest.mark.e2e
+
+BIN = Path(sys.executable).parent
+
+
+def mlops(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mlops_cli.main", *args], capture_output=True, text=True,
+                          timeout=600)
+
+
+def test_an_upload_with_the_aws_cli_from_another_process_starts_a_run(stack, tmp_path, model_name):
+    contract = tmp_path / "contract.json"
+    contract.write_text(json.dumps({**CHURN_CONTRACT, "model": model_name}))
+    assert mlops("contract", "put", str(contract)).returncode == 0
+    data = tmp_path / "data.csv"
+    churn(1000, seed=5).to_csv(data, index=False)
+
+    copy = subprocess.run([str(BIN / "aws"), "s3", "cp", str(data),
+                           f"s3://{stack.data_bucket}/incoming/{model_name}/data.csv"],
+                          capture_output=True, text=True, timeout=120)
+    assert copy.returncode == 0, copy.stderr
+    waited = mlops("runs", "--model", model_name, "--wait", "--json")
+
+    assert waited.returncode == 0, waited.stderr
+    [run] = json.loads(waited.stdout)
+    assert (run["model"], run["trigger"], run["status"], run["version"]) == (model_name, "upload", "SUCCEEDED", 1)
+
+
+def test_a_dataset_never_seen_goes_from_contract_inference_to_a_champion(stack, tmp_path):
+    data = tmp_path / "wine.csv"
+    load_wine(as_frame=True).frame.to_csv(data, index=False)
+    contract = tmp_path / "wine.json"
+
+    inferred = mlops("contract", "infer", str(data), "--model", "wine", "--target", "target", "-o", str(contract))
+    stored = mlops("contract", "put", str(contract))
+    uploaded = mlops("upload", str(data), "--model", "wine")
+    waited = mlops("runs", "--model", "wine", "--wait", "--json")
+    model = mlops("models", "wine", "--json")
+
+    for step in (inferred, stored, uploaded, waited, model):
+        assert step.returncode == 0, step.stderr
+    assert json.loads(contract.read_text())["task"] == "classification"
+    assert json.loads(model.stdout)["champion"]["version"] == 1
+
+
+def test_runs_wait_exits_non_zero_when_the_newest_run_failed(stack, tmp_path, model_name):
+    data = tmp_path / "data.csv"
+    churn(300, seed=1).to_csv(data, index=False)
+
+    assert mlops("upload", str(data), "--model", model_name).returncode == 0
+    waited = mlops("runs", "--model", model_name, "--wait")
+
+    assert waited.returncode == 1
+    assert "FAILED" in waited.stdout
+
+
+def test_promote_and_rollback_move_the_champion(stack, tmp_path, model_name):
+    contract = tmp_path / "contract.json"
+    contract.write_text(json.dumps({**CHURN_CONTRACT, "model": model_name, "min_improvement": 1.0}))
+    mlops("contract", "put", str(contract))
+    for seed in (1, 2):
+        data = tmp_path / f"data-{seed}.csv"
+        churn(600, seed=seed).to_csv(data, index=False)
+        assert mlops("upload", str(data), "--model", model_name, "--wait").returncode == 0
+
+    promoted = mlops("promote", model_name, "2", "--reason", "reviewed by a person")
+    after_promote = json.loads(mlops("models", model_name, "--json").stdout)["champion"]["version"]
+    rolled = mlops("rollback", model_name)
+    after_rollback = json.loads(mlops("models", model_name, "--json").stdout)["champion"]["version"]
+
+    assert promoted.returncode == rolled.returncode == 0
+    assert (after_promote, after_rollback) == (2, 1)
+
+
+def test_a_missing_stack_is_reported_without_a_traceback(monkeypatch):
+    result = subprocess.run([sys.executable, "-m", "mlops_cli.main", "--stack", "no-such-stack", "runs"],
+                            capture_output=True, text=True, timeout=120)
+
+    assert result.returncode == 2
+    assert "stack 'no-such-stack' not found" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,129 @@
+"""The continuous-training loop through the local runtime: real template, real state machine, real handlers."""
+
+import json
+
+import pytest
+from mlops_core.storage import S3Object, sha256_hex
+
+from mlops_cli import operations
+from mlops_cli.samples import churn, corrupt
+
+pytestmark = pytest.mark.e2e
+
+
+def upload_and_wait(stack, tmp_path, model, frame, name):
+    path = tmp_path / name
+    frame.to_csv(path, index=False)
+    trigger = operations.upload(stack, path, model)
+    return operations.wait_for_run(stack, model, trigger.run_id, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def story(cloud, tmp_path_factory):
+    """One model's life: first data, better data, worse data, corrupt data; each run and the champion after it."""
+    from mlops_core.contract import Contract
+
+    from mlops_cli.samples import CHURN_CONTRACT
+    from mlops_cli.stack import Stack
+
+    stack, tmp_path = Stack.find(cloud.stack_name), tmp_path_factory.mktemp("story")
+    model = "story"
+    operations.put_contract(stack, Contract.from_dict({**CHURN_CONTRACT, "model": model}))
+    chapters = {
+        "first": churn(2000, seed=1, noise=0.15),
+        "better": churn(6000, seed=2, noise=0.05, calls_weight=0.9),
+        "worse": churn(400, seed=4, noise=0.25, calls_weight=0.9),
+        "corrupt": corrupt(churn(500, seed=3)),
+    }
+    results = {}
+    for chapter, frame in chapters.items():
+        run = upload_and_wait(stack, tmp_path, model, frame, f"{chapter}.csv")
+        results[chapter] = (run, stack.registry.alias(model), stack.registry.latest_version(model))
+    return stack, model, results
+
+
+def test_the_first_upload_becomes_champion_v1(story):
+    _, _, results = story
+    run, champion, _ = results["first"]
+
+    assert run["status"] == "SUCCEEDED", run.get("message")
+    assert (run["version"], run["promoted"], champion["version"]) == (1, True, 1)
+
+
+def test_better_data_becomes_champion_v2_with_the_reason(story):
+    _, _, results = story
+    run, champion, _ = results["better"]
+
+    assert (run["version"], run["promoted"], champion["version"]) == (2, True, 2)
+    assert "beats champion v1" in run["reason"]
+
+
+def test_worse_data_is_registered_but_not_promoted_with_the_reason(story):
+    _, _, results = story
+    run, champion, latest = results["worse"]
+
+    assert run["status"] == "SUCCEEDED"
+    assert (run["version"], run["promoted"], champion["version"], latest) == (3, False, 2, 3)
+    assert "does not" in run["reason"]
+
+
+def test_contract_violating_data_fails_at_validate_and_changes_nothing(story):
+    stack, model, results = story
+    run, champion, latest = results["corrupt"]
+
+    assert run["status"] == "FAILED" and run["error"] == "ContractViolationError"
+    assert run["steps"]["validate"]["status"] == "FAILED"
+    assert not any(step.startswith("train:") for step in run["steps"])
+    assert (champion["version"], latest) == (2, 3)
+    report = stack.store.get_json(S3Object(stack.outputs["ArtifactBucketName"],
+                                           f"runs/{model}/{run['run_id']}/validation.json"))
+    assert not report["passed"]
+    assert {v["rule"] for v in report["violations"]} == {"range", "type", "category", "not_null"}
+
+
+def test_a_version_traces_back_to_its_data_contract_code_and_run(story):
+    stack, model, results = story
+    run, _, _ = results["better"]
+
+    version = stack.registry.get_version(model, 2)
+
+    assert version["run_id"] == run["run_id"]
+    assert version["data"]["version_id"] == run["dataset"]["version_id"]
+    dataset = S3Object.parse(version["data"]["uri"], version["data"]["version_id"])
+    assert sha256_hex(stack.store.get_bytes(dataset)) == version["data"]["sha256"]
+    assert version["contract"]["sha256"] and version["code_version"].startswith("0.1.0+")
+    assert version["parity"]["differing"] <= 0.01 * version["parity"]["rows"]
+    artifact = stack.store.get_bytes(S3Object.parse(version["artifact"]["uri"]), version["artifact"]["sha256"])
+    assert len(artifact) == version["artifact"]["bytes"] and version["artifact"]["load_seconds"] > 0
+
+
+def test_every_step_of_a_run_is_recorded_with_its_timing(story):
+    _, _, results = story
+    run, _, _ = results["first"]
+
+    assert {"validate", "evaluate", "register"} <= set(run["steps"])
+    assert len([s for s in run["steps"] if s.startswith("train:")]) == 3
+    assert all(step["status"] == "SUCCEEDED" and step["seconds"] >= 0 for step in run["steps"].values())
+
+
+def test_a_redelivered_upload_event_makes_one_run(story, cloud):
+    stack, model, results = story
+    run, _, _ = results["first"]
+    execution = stack.stepfunctions.describe_execution(executionArn=run["execution"])
+    event = json.loads(execution["input"])
+
+    cloud.client("events").put_events(Entries=[{
+        "Source": event["source"], "DetailType": event["detail-type"], "Detail": json.dumps(event["detail"]),
+        "Resources": event["resources"]}])
+    operations.wait_for_newest(stack, model, timeout=60)
+
+    runs = [r for r in stack.runs.list(model) if r["dataset"]["version_id"] == run["dataset"]["version_id"]]
+    assert len(runs) == 1 and runs[0]["duplicates"] == 1
+    assert stack.registry.latest_version(model) == 3
+
+
+def test_an_upload_without_a_contract_fails_with_a_clear_message(stack, tmp_path, model_name):
+    run = upload_and_wait(stack, tmp_path, model_name, churn(300, seed=1), "data.csv")
+
+    assert run["status"] == "FAILED" and run["error"] == "ContractError"
+    assert "mlops contract put" in run["message"]
