@@ -11,6 +11,7 @@ from rich.status import Status
 from .stack import Stack
 
 ENTERED = {"TaskStateEntered", "MapStateEntered", "ChoiceStateEntered", "SucceedStateEntered", "FailStateEntered"}
+EXITED = {"TaskStateExited", "MapStateExited"}
 
 
 def newest_execution(stack: Stack, started_after: float, timeout: float = 60) -> str:
@@ -28,13 +29,13 @@ def newest_execution(stack: Stack, started_after: float, timeout: float = 60) ->
 def follow(stack: Stack, execution_arn: str, console: Console, poll: float = 0.3) -> dict[str, Any]:
     """Print each state as it is entered, with a spinner on the current one; return the final description."""
     seen = 0
-    started = time.monotonic()
     with Status("starting", console=console) as status:
         while True:
             events = stack.stepfunctions.get_execution_history(executionArn=execution_arn,
                                                                maxResults=1000)["events"]
+            started = events[0]["timestamp"] if events else None
             for event in events[seen:]:
-                _print_event(event, console, time.monotonic() - started, status)
+                _print_event(event, console, (event["timestamp"] - started).total_seconds(), status)
             seen = len(events)
             description = stack.stepfunctions.describe_execution(executionArn=execution_arn)
             if description["status"] != "RUNNING":
@@ -48,9 +49,8 @@ def _print_event(event: dict[str, Any], console: Console, elapsed: float, status
         name = event["stateEnteredEventDetails"]["name"]
         status.update(f"{name} ...")
         console.print(f"  [dim]{elapsed:6.1f}s[/] -> {name}")
-    elif kind == "MapIterationSucceeded":
-        index = event["mapIterationSucceededEventDetails"]["index"]
-        console.print(f"  [dim]{elapsed:6.1f}s[/]    candidate {index} trained")
+    elif kind in EXITED:
+        console.print(f"  [dim]{elapsed:6.1f}s[/]    {event['stateExitedEventDetails']['name']} done")
     elif kind in ("LambdaFunctionFailed", "ExecutionFailed"):
         details = event.get("lambdaFunctionFailedEventDetails") or event.get("executionFailedEventDetails") or {}
         console.print(f"  [dim]{elapsed:6.1f}s[/]    [red]{kind}: {details.get('error')}[/]")
