@@ -30,6 +30,15 @@ class Column:
     def numeric(self) -> bool:
         return self.type in ("number", "integer")
 
+    def to_dict(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {"type": self.type}
+        if self.nullable:
+            doc["nullable"] = True
+        doc |= {key: value for key, value in (("min", self.min), ("max", self.max)) if value is not None}
+        if self.categories is not None:
+            doc["categories"] = list(self.categories)
+        return doc
+
 
 @dataclass(frozen=True)
 class CandidateSpec:
@@ -82,12 +91,7 @@ class Contract:
 
     def to_dict(self) -> dict[str, Any]:
         doc = asdict(self)
-        doc["columns"] = {
-            name: {key: (list(value) if isinstance(value, tuple) else value)
-                   for key, value in asdict(column).items() if value is not None and value is not False}
-            | {"type": column.type}
-            for name, column in self.columns.items()
-        }
+        doc["columns"] = {name: column.to_dict() for name, column in self.columns.items()}
         doc["candidates"] = [asdict(spec) for spec in self.candidates]
         return doc
 

@@ -33,7 +33,6 @@ def finish(event: dict[str, Any], services: Services) -> dict[str, Any]:
     return {"status": SUCCEEDED, **registration}
 
 
-
 def _error_message(cause: str) -> str:
     try:
         return json.loads(cause).get("errorMessage", cause)

@@ -15,6 +15,7 @@ from .profile import ProfileBuilder
 from .tabular import CHUNK_ROWS, UnreadableDatasetError, iter_chunks, read_header
 
 MAX_EXAMPLES = 5
+MAX_EXAMPLE_CHARS = 120
 
 
 @dataclass
@@ -63,7 +64,8 @@ class _Tally:
         self.rows += hits.size
         for index in hits[: MAX_EXAMPLES - len(self.examples)]:
             value = values.iloc[index]
-            self.examples.append({"row": offset + int(index) + 1, "value": None if pd.isna(value) else str(value)})
+            text = None if pd.isna(value) else str(value)[:MAX_EXAMPLE_CHARS]
+            self.examples.append({"row": offset + int(index) + 1, "value": text})
 
 
 def validate(path: Path, fmt: str, contract: Contract, chunk_rows: int = CHUNK_ROWS

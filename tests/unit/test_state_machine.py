@@ -1,0 +1,51 @@
+"""Static checks of the pipeline's ASL against the template that deploys it."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from localcloud.template import load_template
+
+ROOT = Path(__file__).resolve().parents[2]
+ASL = json.loads((ROOT / "statemachines" / "pipeline.asl.json").read_text())
+LAMBDA_SERVICE_ERRORS = {"Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException",
+                         "Lambda.TooManyRequestsException"}
+
+
+def all_states(definition=ASL):
+    for name, state in definition["States"].items():
+        yield name, state, definition["States"]
+        if "ItemProcessor" in state:
+            yield from all_states(state["ItemProcessor"])
+
+
+def tasks():
+    return [(name, state) for name, state, _ in all_states() if state["Type"] == "Task"]
+
+
+def test_every_substitution_is_defined_by_the_template():
+    template = load_template(ROOT / "template.yaml")
+    substitutions = template["Resources"]["PipelineStateMachine"]["Properties"]["DefinitionSubstitutions"]
+
+    used = set(re.findall(r"\$\{(\w+)\}", json.dumps(ASL)))
+
+    assert used == set(substitutions)
+
+
+def test_every_transition_names_an_existing_state():
+    for name, state, siblings in all_states():
+        targets = [state.get("Next"), state.get("Default"), *(c["Next"] for c in state.get("Choices", [])),
+                   *(c["Next"] for c in state.get("Catch", []))]
+        for target in filter(None, targets):
+            assert target in siblings, f"{name} -> {target}"
+
+
+@pytest.mark.parametrize(("name", "state"), tasks(), ids=[name for name, _ in tasks()])
+def test_every_task_retries_lambda_service_errors_only_and_has_a_timeout(name, state):
+    retried = {error for rule in state["Retry"] for error in rule["ErrorEquals"]}
+
+    assert retried == LAMBDA_SERVICE_ERRORS
+    assert 0 < state["TimeoutSeconds"] <= 900
+
