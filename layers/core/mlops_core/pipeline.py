@@ -30,6 +30,7 @@ def validate_dataset(event: dict[str, Any], services: Services) -> dict[str, Any
     """Check the dataset against the model's contract; write the report and the drift-baseline profile."""
     run = event["run"]
     contract, contract_ref = _load_contract(run["model"], services)
+    candidates = [asdict(spec) for spec in candidate_specs(contract)]
     dataset = S3Object.parse(run["dataset"]["uri"], run["dataset"]["version_id"])
     path, sha256 = services.store.download(dataset)
     try:
@@ -46,7 +47,7 @@ def validate_dataset(event: dict[str, Any], services: Services) -> dict[str, Any
     profile_uri = S3Object(services.settings.artifact_bucket, f"{prefix}/profile.json")
     services.store.put_json(profile_uri, profile)
     return {"contract": contract_ref, "dataset": data, "report_uri": report_uri.uri,
-            "profile_uri": profile_uri.uri, "candidates": [asdict(spec) for spec in candidate_specs(contract)]}
+            "profile_uri": profile_uri.uri, "candidates": candidates}
 
 
 def train_candidate(event: dict[str, Any], services: Services) -> dict[str, Any]:
