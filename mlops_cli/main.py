@@ -11,6 +11,7 @@ from typing import Any
 from mlops_core.contract import Contract
 from mlops_core.errors import MlopsError
 from mlops_core.runs import FAILED
+from mlops_core.triggers import Trigger
 
 from . import operations, render
 from .stack import Stack, StackNotFoundError
@@ -56,9 +57,18 @@ def _upload(args: argparse.Namespace) -> int:
     stack = Stack.find(args.stack)
     trigger = operations.upload(stack, Path(args.file), args.model, args.name)
     print(f"uploaded {trigger.dataset.uri} (version {trigger.dataset.version_id}); run {trigger.run_id}")
-    if not args.wait:
-        return 0
-    run = operations.wait_for_run(stack, args.model, trigger.run_id, args.timeout)
+    return _wait_and_show(stack, trigger, args) if args.wait else 0
+
+
+def _retrain(args: argparse.Namespace) -> int:
+    stack = Stack.find(args.stack)
+    trigger = operations.retrain(stack, args.name, args.dataset)
+    print(f"started run {trigger.run_id} on {trigger.dataset.uri} (version {trigger.dataset.version_id})")
+    return _wait_and_show(stack, trigger, args) if args.wait else 0
+
+
+def _wait_and_show(stack: Stack, trigger: Trigger, args: argparse.Namespace) -> int:
+    run = operations.wait_for_run(stack, trigger.model, trigger.run_id, args.timeout)
     render.runs([run])
     return 1 if run["status"] == FAILED else 0
 
@@ -129,6 +139,13 @@ def _parser() -> argparse.ArgumentParser:
     upload.add_argument("--wait", action="store_true", help="wait for the run; exit 1 if it failed")
     upload.add_argument("--timeout", type=float, default=900)
     upload.set_defaults(command=_upload)
+
+    retrain = commands.add_parser("retrain", help="start a manual run on the newest upload (or --dataset)")
+    retrain.add_argument("name")
+    retrain.add_argument("--dataset", help="s3:// URI of the dataset (default: the newest under incoming/NAME/)")
+    retrain.add_argument("--wait", action="store_true", help="wait for the run; exit 1 if it failed")
+    retrain.add_argument("--timeout", type=float, default=900)
+    retrain.set_defaults(command=_retrain)
 
     runs = commands.add_parser("runs", help="list pipeline runs, newest first")
     runs.add_argument("--model")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,28 @@ def upload(stack: Stack, path: Path, model: str, name: str | None = None) -> Tri
     key = f"{INCOMING}{model}/{name or path.name}"
     response = stack.store.client.put_object(Bucket=stack.data_bucket, Key=key, Body=path.read_bytes())
     return Trigger("upload", model, S3Object(stack.data_bucket, key, response.get("VersionId")))
+
+
+def retrain(stack: Stack, model: str, dataset_uri: str | None = None) -> Trigger:
+    """Start a manual run on a dataset (by default the newest upload for the model); returns its trigger."""
+    dataset = S3Object.parse(dataset_uri) if dataset_uri else _newest_upload(stack, model)
+    head = stack.store.client.head_object(Bucket=dataset.bucket, Key=dataset.key)
+    trigger = Trigger("manual", model, S3Object(dataset.bucket, dataset.key, head.get("VersionId")),
+                      uuid.uuid4().hex)
+    event = {"trigger": "manual", "model": model, "dataset_uri": dataset.uri,
+             "version_id": trigger.dataset.version_id, "request_id": trigger.event_id}
+    stack.stepfunctions.start_execution(stateMachineArn=stack.state_machine_arn, name=f"manual-{trigger.event_id}",
+                                        input=json.dumps(event))
+    return trigger
+
+
+def _newest_upload(stack: Stack, model: str) -> S3Object:
+    pages = stack.store.client.get_paginator("list_objects_v2").paginate(
+        Bucket=stack.data_bucket, Prefix=f"{INCOMING}{model}/")
+    objects = [o for page in pages for o in page.get("Contents", []) if not o["Key"].endswith("/")]
+    if not objects:
+        raise NotFoundError(f"nothing uploaded under s3://{stack.data_bucket}/{INCOMING}{model}/")
+    return S3Object(stack.data_bucket, max(objects, key=lambda o: o["LastModified"])["Key"])
 
 
 def wait_for_run(stack: Stack, model: str, run_id: str, timeout: float = 900) -> dict[str, Any]:

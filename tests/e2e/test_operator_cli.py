@@ -90,3 +90,19 @@ def test_a_missing_stack_is_reported_without_a_traceback(monkeypatch):
 
     assert result.returncode == 2
     assert "stack 'no-such-stack' not found" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_manual_retrain_runs_on_the_newest_upload_and_is_recorded_as_manual(stack, tmp_path, model_name):
+    contract = tmp_path / "contract.json"
+    contract.write_text(json.dumps({**CHURN_CONTRACT, "model": model_name}))
+    mlops("contract", "put", str(contract))
+    data = tmp_path / "data.csv"
+    churn(600, seed=1).to_csv(data, index=False)
+    assert mlops("upload", str(data), "--model", model_name, "--wait").returncode == 0
+
+    retrained = mlops("retrain", model_name, "--wait")
+    runs = json.loads(mlops("runs", "--model", model_name, "--json").stdout)
+
+    assert retrained.returncode == 0, retrained.stderr
+    assert sorted(run["trigger"] for run in runs) == ["manual", "upload"]
+    assert len({run["dataset"]["version_id"] for run in runs}) == 1
