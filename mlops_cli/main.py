@@ -136,21 +136,18 @@ def _parser() -> argparse.ArgumentParser:
     upload.add_argument("file")
     upload.add_argument("--model", required=True)
     upload.add_argument("--name", help="object name under incoming/<model>/ (default: the file's name)")
-    upload.add_argument("--wait", action="store_true", help="wait for the run; exit 1 if it failed")
-    upload.add_argument("--timeout", type=float, default=900)
+    _wait_options(upload, "wait for the run; exit 1 if it failed")
     upload.set_defaults(command=_upload)
 
     retrain = commands.add_parser("retrain", help="start a manual run on the newest upload (or --dataset)")
     retrain.add_argument("name")
     retrain.add_argument("--dataset", help="s3:// URI of the dataset (default: the newest under incoming/NAME/)")
-    retrain.add_argument("--wait", action="store_true", help="wait for the run; exit 1 if it failed")
-    retrain.add_argument("--timeout", type=float, default=900)
+    _wait_options(retrain, "wait for the run; exit 1 if it failed")
     retrain.set_defaults(command=_retrain)
 
     runs = commands.add_parser("runs", help="list pipeline runs, newest first")
     runs.add_argument("--model")
-    runs.add_argument("--wait", action="store_true", help="wait until the newest run ends; exit 1 if it failed")
-    runs.add_argument("--timeout", type=float, default=900)
+    _wait_options(runs, "wait until the newest run ends; exit 1 if it failed")
     runs.add_argument("--limit", type=int, default=20)
     runs.add_argument("--json", action="store_true")
     runs.set_defaults(command=_runs)
@@ -171,6 +168,11 @@ def _parser() -> argparse.ArgumentParser:
     rollback.add_argument("--reason")
     rollback.set_defaults(command=_rollback)
     return parser
+
+
+def _wait_options(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument("--wait", action="store_true", help=help_text)
+    parser.add_argument("--timeout", type=float, default=900, help="seconds to wait at most (900)")
 
 
 if __name__ == "__main__":
