@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.command(args) or 0
-    except (MlopsError, StackNotFoundError, operations.RunTimeoutError, FileNotFoundError) as error:
+    except (MlopsError, StackNotFoundError, operations.RunTimeoutError, FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

@@ -96,7 +96,7 @@ def model_view(stack: Stack, model: str) -> dict[str, Any]:
 
 
 def promote(stack: Stack, model: str, version: int, reason: str | None = None) -> int:
-    stack.registry.get_version(model, version)
+    """Point the champion at a version; a version that does not exist is refused by the registry."""
     return stack.registry.move_alias(model, AliasMove(CHAMPION, version, _who(), reason or "manual promotion"))
 
 

@@ -29,9 +29,8 @@ class Stack:
     def find(cls, name: str | None = None) -> Stack:
         """boto3 follows AWS_ENDPOINT_URL, so the local runtime and AWS are reached the same way."""
         name = name or os.environ.get("MLOPS_STACK", DEFAULT_STACK)
-        cloudformation = boto3.client("cloudformation")
         try:
-            stack = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
+            stack = boto3.client("cloudformation").describe_stacks(StackName=name)["Stacks"][0]
         except Exception as error:
             where = os.environ.get("AWS_ENDPOINT_URL", "the AWS account of your credentials")
             raise StackNotFoundError(f"stack {name!r} not found at {where} ({error}); start it with `make up` "

@@ -1,6 +1,7 @@
 """Other processes drive the local runtime: the AWS CLI uploads, the `mlops` CLI reads and waits."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -106,3 +107,13 @@ def test_a_manual_retrain_runs_on_the_newest_upload_and_is_recorded_as_manual(st
     assert retrained.returncode == 0, retrained.stderr
     assert sorted(run["trigger"] for run in runs) == ["manual", "upload"]
     assert len({run["dataset"]["version_id"] for run in runs}) == 1
+
+
+def test_an_sdk_without_a_region_is_reported_without_a_traceback():
+    env = {k: v for k, v in os.environ.items() if k not in ("AWS_REGION", "AWS_DEFAULT_REGION")}
+
+    result = subprocess.run([sys.executable, "-m", "mlops_cli.main", "runs"], capture_output=True, text=True,
+                            timeout=120, env={**env, "AWS_CONFIG_FILE": "/nonexistent"})
+
+    assert result.returncode == 2
+    assert "You must specify a region" in result.stderr and "Traceback" not in result.stderr
