@@ -14,12 +14,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="localcloud", description=__doc__)
     parser.add_argument("--template", default="template.yaml", type=Path)
     parser.add_argument("--port", default=DEFAULT_PORT, type=int)
+    parser.add_argument("--url-port", default=DEFAULT_PORT + 1, type=int,
+                        help="port of the first Lambda Function URL (the next ones follow)")
     parser.add_argument("--stack-name", default="serverless-mlops")
     parser.add_argument("--parameter", action="append", default=[], metavar="KEY=VALUE",
                         help="a template parameter override (repeatable)")
     args = parser.parse_args(argv)
     parameters = dict(item.split("=", 1) for item in args.parameter)
-    cloud = LocalCloud(args.template, port=args.port, stack_name=args.stack_name, parameters=parameters)
+    cloud = LocalCloud(args.template, port=args.port, stack_name=args.stack_name, parameters=parameters,
+                       url_port=args.url_port)
     cloud.host.on_log = _print_log
     try:
         cloud.start()

@@ -138,7 +138,8 @@ class FunctionHost:
     def _environment(self, function: LocalFunction, variables: dict[str, str]) -> Iterator[None]:
         saved = dict(os.environ)
         os.environ.update({"AWS_LAMBDA_FUNCTION_NAME": function.name, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE":
-                           str(function.memory), "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST", **variables})
+                           str(function.memory), "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+                           **{key: str(value) for key, value in variables.items()}})
         try:
             yield
         finally:

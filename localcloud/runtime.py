@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import patches
+from . import function_urls, patches
 from .functions import FunctionHost, LocalFunction
-from .template import CODE_BUCKET, PreparedTemplate, prepare
+from .template import CODE_BUCKET, PreparedTemplate, prepare, samconfig_parameters
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -25,6 +27,8 @@ What the local runtime does not emulate:
 - Concurrency: handlers run one at a time in this process; a Map state's iterations run one after another.
 - Limits: Lambda timeouts, memory sizes, payload limits and account quotas are not enforced.
 - Delivery: EventBridge delivers once, immediately, with no retry policy or dead-letter queue.
+- Function URLs: served on 127.0.0.1; AuthType AWS_IAM requires a SigV4 Authorization header but the signature is
+  not verified.
 - Layers: dependency layers come from this virtual environment, not from the layer build.
 - Anything moto does not implement (see https://docs.getmoto.org)."""
 
@@ -42,15 +46,21 @@ def free_port() -> int:
 
 @dataclass
 class LocalCloud:
-    """Serve moto on `port`, deploy `template` as `stack_name`, and run its functions in-process."""
+    """Serve moto on `port`, deploy `template` as `stack_name`, and run its functions in-process.
+
+    Parameters come from the `config_env` environment of the samconfig.toml beside the template, then `parameters`.
+    """
 
     template: Path
     port: int = DEFAULT_PORT
     stack_name: str = "serverless-mlops"
     parameters: dict[str, str] = field(default_factory=dict)
+    config_env: str = "local"
+    url_port: int | None = None
     host: FunctionHost = field(default_factory=FunctionHost)
     outputs: dict[str, str] = field(default_factory=dict)
     _server: Any = None
+    _url_servers: list[function_urls.FunctionUrlServer] = field(default_factory=list)
 
     @property
     def endpoint(self) -> str:
@@ -73,6 +83,9 @@ class LocalCloud:
         return self
 
     def stop(self) -> None:
+        for url_server in self._url_servers:
+            url_server.stop()
+        self._url_servers.clear()
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -90,11 +103,13 @@ class LocalCloud:
 
     def deploy(self) -> dict[str, str]:
         """Translate the SAM template, create the stack, and patch in what moto's CloudFormation skips."""
-        prepared = prepare(self.template, self.parameters, REGION, ACCOUNT)
+        parameters = samconfig_parameters(self.template.parent / "samconfig.toml", self.config_env) | self.parameters
+        prepared = prepare(self.template, parameters, REGION, ACCOUNT)
+        urls = function_urls.detach(prepared.body, parameters, self._url_ports())
         cloudformation = self.client("cloudformation")
         cloudformation.create_stack(
             StackName=self.stack_name, TemplateBody=json.dumps(prepared.body),
-            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in self.parameters.items()],
+            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
             Capabilities=["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"])
         stack = cloudformation.describe_stacks(StackName=self.stack_name)["Stacks"][0]
         if stack["StackStatus"] != "CREATE_COMPLETE":
@@ -104,8 +119,33 @@ class LocalCloud:
                      cloudformation.describe_stack_resources(StackName=self.stack_name)["StackResources"]}
         self._register_functions(prepared, resources)
         self._apply_bucket_settings(prepared, resources)
+        for url in urls:
+            self._url_servers.append(function_urls.FunctionUrlServer(
+                url, resources[url.function_logical_id], self._invoke, ACCOUNT).start())
         self.outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
         return self.outputs
+
+    def _url_ports(self) -> Callable[[str], int]:
+        """Function URLs take url_port, url_port + 1, ... in template order, or free ports."""
+        following = itertools.count(self.url_port or 0)
+
+        def next_port(_: str) -> int:
+            if self.url_port is None:
+                return free_port()
+            port = next(following)
+            if not port_is_free(port):
+                raise OSError(f"port {port} for a function URL is in use")
+            return port
+
+        return next_port
+
+    def _invoke(self, function_name: str, event: dict[str, Any]) -> tuple[str, bool]:
+        """Through moto's Lambda backend, as any other invoke, so the function's environment applies."""
+        from moto.awslambda.models import lambda_backends
+
+        function = lambda_backends[ACCOUNT][REGION].get_function(function_name)
+        payload, errored, _ = function._invoke_lambda(event)
+        return payload, errored
 
     def _register_functions(self, prepared: PreparedTemplate, resources: dict[str, str]) -> None:
         body = prepared.body["Resources"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,16 @@ _CfnLoader.add_multi_constructor("!", _intrinsic)
 
 def load_template(path: Path) -> dict[str, Any]:
     return yaml.load(path.read_text(), _CfnLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def samconfig_parameters(path: Path, environment: str) -> dict[str, str]:
+    """`parameter_overrides` of one environment of a samconfig.toml, as `sam deploy --config-env` reads them."""
+    if not path.exists():
+        return {}
+    section = tomllib.loads(path.read_text()).get(environment, {}).get("deploy", {}).get("parameters", {})
+    overrides = section.get("parameter_overrides", [])
+    items = shlex.split(overrides) if isinstance(overrides, str) else overrides
+    return dict(item.split("=", 1) for item in items)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from mlops_core.runs import FAILED
 from mlops_core.triggers import Trigger
 
 from . import operations, render
+from .inference_client import InferenceError, csv_records, json_records
 from .stack import Stack, StackNotFoundError
 
 
@@ -21,7 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return args.command(args) or 0
-    except (MlopsError, StackNotFoundError, operations.RunTimeoutError, FileNotFoundError, ValueError) as error:
+    except (MlopsError, StackNotFoundError, operations.RunTimeoutError, InferenceError, OSError,
+            ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 
@@ -96,8 +98,25 @@ def _models(args: argparse.Namespace) -> int:
 
 
 def _promote(args: argparse.Namespace) -> int:
-    operations.promote(Stack.find(args.stack), args.name, args.version, args.reason)
-    print(f"{args.name}: champion -> v{args.version}")
+    operations.promote(Stack.find(args.stack), args.name, args.version, args.reason, args.alias)
+    print(f"{args.name}: {args.alias} -> v{args.version}")
+    return 0
+
+
+def _predict(args: argparse.Namespace) -> int:
+    client = Stack.find(args.stack).inference
+    if args.csv:
+        records = csv_records(Path(args.csv), client.get(f"models/{args.name}")["request_schema"])
+    else:
+        records = json_records(args.json if args.json is not None else sys.stdin.read())
+    print(json.dumps(client.post(f"models/{args.name}/predict", {"records": records}), indent=2))
+    return 0
+
+
+def _feedback(args: argparse.Namespace) -> int:
+    labels = json.loads(args.json if args.json is not None else sys.stdin.read())
+    doc = labels if isinstance(labels, dict) else {"labels": labels}
+    print(json.dumps(Stack.find(args.stack).inference.post(f"models/{args.name}/feedback", doc), indent=2))
     return 0
 
 
@@ -161,7 +180,21 @@ def _parser() -> argparse.ArgumentParser:
     promote.add_argument("name")
     promote.add_argument("version", type=int)
     promote.add_argument("--reason")
+    promote.add_argument("--alias", default="champion", choices=["champion", "challenger"],
+                         help="challenger: score it in the shadow of the champion on captured requests")
     promote.set_defaults(command=_promote)
+
+    predict = commands.add_parser("predict", help="score records with a model's champion via the inference URL")
+    predict.add_argument("name")
+    source = predict.add_mutually_exclusive_group()
+    source.add_argument("--json", help='records as JSON: [{"feature": value, ...}, ...] (default: read stdin)')
+    source.add_argument("--csv", help="records from a CSV file with a header row")
+    predict.set_defaults(command=_predict)
+
+    feedback = commands.add_parser("feedback", help="send ground-truth labels for earlier predictions")
+    feedback.add_argument("name")
+    feedback.add_argument("--json", help='[{"request_id": ..., "row": 0, "label": ...}, ...] (default: read stdin)')
+    feedback.set_defaults(command=_feedback)
 
     rollback = commands.add_parser("rollback", help="move the champion back to the previous one")
     rollback.add_argument("name")

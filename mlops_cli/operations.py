@@ -95,9 +95,9 @@ def model_view(stack: Stack, model: str) -> dict[str, Any]:
             "history": stack.registry.history(model, CHAMPION)}
 
 
-def promote(stack: Stack, model: str, version: int, reason: str | None = None) -> int:
-    """Point the champion at a version; a version that does not exist is refused by the registry."""
-    return stack.registry.move_alias(model, AliasMove(CHAMPION, version, _who(), reason or "manual promotion"))
+def promote(stack: Stack, model: str, version: int, reason: str | None = None, alias: str = CHAMPION) -> int:
+    """Point an alias at a version; a version that does not exist is refused by the registry."""
+    return stack.registry.move_alias(model, AliasMove(alias, version, _who(), reason or f"manual {alias} promotion"))
 
 
 def rollback(stack: Stack, model: str, reason: str | None = None) -> int:

@@ -11,6 +11,8 @@ from mlops_core.registry import Registry
 from mlops_core.runs import RunStore
 from mlops_core.storage import ObjectStore
 
+from .inference_client import InferenceClient
+
 DEFAULT_STACK = "serverless-mlops"
 
 
@@ -44,6 +46,10 @@ class Stack:
     @property
     def state_machine_arn(self) -> str:
         return self.outputs["PipelineStateMachineArn"]
+
+    @property
+    def inference(self) -> InferenceClient:
+        return InferenceClient(self.outputs["InferenceUrl"], signed=self.outputs.get("InferenceAuthType") == "AWS_IAM")
 
     @cached_property
     def store(self) -> ObjectStore:

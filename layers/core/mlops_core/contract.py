@@ -14,6 +14,8 @@ from .metrics import METRICS, default_metric
 ColumnType = Literal["number", "integer", "category"]
 Task = Literal["classification", "regression"]
 MODEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+# What models see for a missing value of a category column, in training and in serving alike.
+MISSING_CATEGORY = ""
 
 
 @dataclass(frozen=True)

@@ -27,3 +27,25 @@ class RegistryConflictError(MlopsError):
 
 class NotFoundError(MlopsError):
     """A model, version or run that was asked for does not exist."""
+
+
+class RequestError(MlopsError):
+    """A client request the service refuses; `status` is the HTTP status to answer with."""
+
+    status = 400
+
+
+class InvalidRequestError(RequestError):
+    """A well-formed request whose fields do not match the model's request schema."""
+
+    status = 422
+
+
+class RequestTooLargeError(RequestError):
+    """A request body or batch over the documented maximum."""
+
+    status = 413
+
+
+class ModelUnavailableError(MlopsError):
+    """No version of a model can be served right now (none loaded, and the champion cannot be loaded)."""

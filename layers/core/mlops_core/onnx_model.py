@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from .contract import Contract
 from .prediction import Prediction
@@ -57,15 +58,20 @@ class OnnxModel:
         inputs = dict(zip(meta["features"], (i.name for i in session.get_inputs()), strict=True))
         return cls(session, meta["task"], meta["features"], inputs, meta["classes"], time.perf_counter() - started)
 
-    def missing_columns(self, frame: pd.DataFrame) -> list[str]:
-        return [name for name in self.features if name not in frame.columns]
+    def missing_columns(self, columns: Mapping[str, Any]) -> list[str]:
+        return [name for name in self.features if name not in columns]
 
-    def predict(self, frame: pd.DataFrame) -> Prediction:
+    def predict(self, columns: Mapping[str, Any]) -> Prediction:
+        """Score columns by feature name (a DataFrame or a dict of arrays)."""
         feed = {}
         for name, kind in self.features.items():
-            column = frame[name].to_numpy()
+            column = np.asarray(columns[name])
             values = column.astype(str).astype(object) if kind == "category" else column.astype(np.float32)
             feed[self.inputs[name]] = values.reshape(-1, 1)
+        return self.run(feed)
+
+    def run(self, feed: dict[str, np.ndarray]) -> Prediction:
+        """Score a feed keyed by ONNX input name, each an (n, 1) array of float32 or str objects."""
         outputs = self.session.run(None, feed)
         if self.task == "regression":
             return Prediction(values=outputs[0].ravel().astype(np.float64))

@@ -20,7 +20,7 @@ from .prediction import compare
 from .registry import CHAMPION, AliasMove
 from .serialization import dump_pipeline, load_pipeline
 from .services import Services
-from .storage import S3Object
+from .storage import S3Object, contract_at
 from .tabular import dataset_format, load_frame
 from .training import fit_candidate, sklearn_prediction, split_rows
 from .validation import validate
@@ -53,7 +53,7 @@ def validate_dataset(event: dict[str, Any], services: Services) -> dict[str, Any
 def train_candidate(event: dict[str, Any], services: Services) -> dict[str, Any]:
     """Fit one candidate on the fit rows and score it on the validation rows."""
     run, spec = event["run"], CandidateSpec(**event["candidate"])
-    contract = _contract_at(event["contract"], services)
+    contract = contract_at(event["contract"], services.store)
     frame = _load_dataset(event["dataset"], contract, services)
     fitted = fit_candidate(spec, frame, contract)
     body = dump_pipeline(fitted.pipeline)
@@ -68,7 +68,7 @@ def train_candidate(event: dict[str, Any], services: Services) -> dict[str, Any]
 def evaluate_best(event: dict[str, Any], services: Services) -> dict[str, Any]:
     """Pick the best candidate, export it to ONNX, and score it and the champion on the same holdout."""
     run, validation = event["run"], event["validation"]
-    contract = _contract_at(validation["contract"], services)
+    contract = contract_at(validation["contract"], services.store)
     best = select_best(event["candidates"], contract)
     pipeline = load_pipeline(services.store.get_bytes(S3Object.parse(best["uri"]), best["sha256"]))
     frame = _load_dataset(validation["dataset"], contract, services)
@@ -92,7 +92,7 @@ def evaluate_best(event: dict[str, Any], services: Services) -> dict[str, Any]:
 def register_model(event: dict[str, Any], services: Services) -> dict[str, Any]:
     """Check the artifact's hash and its parity with scikit-learn, register a version, promote it if it won."""
     run, validation, evaluation = event["run"], event["validation"], event["evaluation"]
-    contract = _contract_at(validation["contract"], services)
+    contract = contract_at(validation["contract"], services.store)
     artifact = evaluation["artifact"]
     model = OnnxModel.load(services.store.get_bytes(S3Object.parse(artifact["uri"]), artifact["sha256"]))
     best = evaluation["best"]
@@ -167,14 +167,6 @@ def _load_contract(model: str, services: Services) -> tuple[Contract, dict[str, 
     if contract.model != model:
         raise ContractError(f"{location.uri} is the contract of {contract.model!r}, not {model!r}")
     return contract, {**contract.summary(), "uri": location.uri, "version_id": version_id}
-
-
-def _contract_at(ref: dict[str, Any], services: Services) -> Contract:
-    """The exact contract version the run was validated against."""
-    contract = Contract.from_json(services.store.get_bytes(S3Object.parse(ref["uri"], ref.get("version_id"))))
-    if contract.sha256 != ref["sha256"]:
-        raise ContractError(f"contract {ref['uri']} changed during the run")
-    return contract
 
 
 def _load_dataset(data: dict[str, Any], contract: Contract, services: Services) -> pd.DataFrame:

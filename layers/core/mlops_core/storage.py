@@ -11,7 +11,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .errors import ArtifactIntegrityError, NotFoundError
+from .contract import Contract
+from .errors import ArtifactIntegrityError, ContractError, NotFoundError
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,14 @@ class ObjectStore:
             path.unlink()
             raise ArtifactIntegrityError(f"{source.uri} changed since it was validated (sha256 mismatch)")
         return path, digest
+
+
+def contract_at(ref: dict[str, Any], store: ObjectStore) -> Contract:
+    """The exact contract version a run was validated against (its S3 version, checked by sha256)."""
+    contract = Contract.from_json(store.get_bytes(S3Object.parse(ref["uri"], ref.get("version_id"))))
+    if contract.sha256 != ref["sha256"]:
+        raise ContractError(f"contract {ref['uri']} changed since it was recorded")
+    return contract
 
 
 def _file_sha256(path: Path) -> str:

@@ -9,10 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .contract import Contract
+from .contract import MISSING_CATEGORY, Contract
 
 CHUNK_ROWS = 100_000
-MISSING_CATEGORY = ""
 
 
 class UnreadableDatasetError(ValueError):

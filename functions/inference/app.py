@@ -1,0 +1,88 @@
+"""Inference function behind the Function URL: serve a model's champion, capture traffic, take feedback."""
+
+import uuid
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from mlops_core.errors import ModelUnavailableError, NotFoundError, RequestError
+from mlops_core.inference import InferenceService
+from mlops_core.request_schema import parse_body
+
+logger = Logger()
+app = LambdaFunctionUrlResolver()
+service = InferenceService.from_env()
+
+
+@app.post("/models/<name>/predict")
+def predict(name: str) -> dict:
+    return service.predict(name, _body(), _request_id())
+
+
+@app.get("/models/<name>")
+def describe(name: str) -> dict:
+    return service.describe(name)
+
+
+@app.post("/models/<name>/feedback")
+def feedback(name: str) -> Response:
+    return _json(202, service.feedback(name, _body(), _request_id()))
+
+
+@app.get("/health")
+def health() -> dict:
+    return service.health()
+
+
+@app.exception_handler(RequestError)
+def refuse(error: RequestError) -> Response:
+    return _error(error.status, error)
+
+
+@app.exception_handler(NotFoundError)
+def not_found(error: NotFoundError) -> Response:
+    return _error(404, error)
+
+
+@app.exception_handler(ModelUnavailableError)
+def unavailable(error: ModelUnavailableError) -> Response:
+    logger.error("model unavailable", extra={"error": str(error)})
+    return _error(503, error)
+
+
+@app.exception_handler(Exception)
+def failed(error: Exception) -> Response:
+    logger.exception("request failed")
+    return _error(500, f"internal error ({type(error).__name__}); quote the request id when reporting it")
+
+
+@app.not_found
+def no_route(_: Exception) -> Response:
+    event = app.current_event
+    return _error(404, f"no route for {event.http_method} {event.path[:100]}; "
+                       "see GET /health, GET|POST /models/{name}[/predict|/feedback]")
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    try:
+        return app.resolve(event, context)
+    finally:
+        service.after_request()
+
+
+def _body():
+    event = app.current_event
+    return parse_body(event.body, event.is_base64_encoded)
+
+
+def _request_id() -> str:
+    return app.current_event.request_context.request_id or str(uuid.uuid4())
+
+
+def _error(status: int, error: Exception | str) -> Response:
+    return _json(status, {"error": str(error), "request_id": _request_id()})
+
+
+def _json(status: int, body: dict) -> Response:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
