@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import shlex
+import subprocess
 import sys
 import tempfile
 import time
@@ -21,6 +24,8 @@ from .samples import CHURN_CONTRACT, churn, corrupt
 from .stack import Stack
 from .watch import follow, newest_execution
 
+SAMPLE_RECORD = {"tenure_months": 3, "monthly_charges": 99.5, "support_calls": 4, "contract_type": "monthly",
+                 "payment_method": "check", "age": None}
 TEMPLATE = Path(__file__).resolve().parent.parent / "template.yaml"
 MODEL = "churn"
 
@@ -55,11 +60,30 @@ def main() -> int:
         console.rule("All runs")
         render.runs(stack.runs.list(MODEL))
         render.model(operations.model_view(stack, MODEL))
+        console.rule("Serving: the champion answers on the inference URL")
+        answer = _curl_predict(stack.outputs["InferenceUrl"], console)
+        if answer.get("version") != 2:
+            failures.append(f"inference URL: expected champion v2 to answer, got {answer}")
     if failures:
         console.print("[red]the demo did not go as expected:[/]\n" + "\n".join(failures))
         return 1
     console.print(f"[green]demo complete[/] in {time.perf_counter() - started:.0f} s")
     return 0
+
+
+def _curl_predict(url: str, console: Console) -> dict[str, Any]:
+    """What a user would type: curl, with one customer's record."""
+    body = json.dumps({"records": [SAMPLE_RECORD]})
+    command = ["curl", "-sS", "-X", "POST", f"{url}models/{MODEL}/predict", "-H", "content-type: application/json",
+               "-d", body]
+    console.print("$ " + " ".join(shlex.quote(part) for part in command), soft_wrap=True, highlight=False)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)  # noqa: S603
+    if result.returncode != 0:
+        console.print(f"[red]curl failed:[/] {escape(result.stderr)}")
+        return {}
+    answer = json.loads(result.stdout)
+    console.print_json(data=answer)
+    return answer
 
 
 def _upload_and_follow(stack: Stack, path: Path, console: Console) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from mlops_core.storage import S3Object
 
 from mlops_cli import operations
 from mlops_cli.samples import CHURN_CONTRACT, churn
+from tests.conftest import load_event
 
 pytestmark = pytest.mark.e2e
 
@@ -262,3 +263,20 @@ def test_the_service_is_still_up_after_the_malformed_requests(served):
     _, model, url = served
 
     assert predict(url, model, [RECORD])[0] == 200
+
+
+@pytest.mark.parametrize(("name", "status"), [("function_url_predict", 200), ("function_url_describe", 200),
+                                              ("function_url_feedback", 202), ("function_url_health", 200)])
+def test_the_sample_events_are_what_the_url_sends_and_the_handler_answers_them(served, cloud, name, status):
+    _, model, _ = served
+    sample = load_event(name)
+    url_server = cloud._url_servers[0]
+    sent = url_server.event(sample["requestContext"]["http"]["method"], sample["rawPath"], sample["headers"],
+                            sample.get("body", "").encode() or None, "127.0.0.1")
+    event = json.loads(json.dumps(sample).replace("/models/churn", f"/models/{model}"))
+
+    payload, errored = cloud._invoke(url_server.function_name, event)
+
+    assert set(sent) == set(sample)
+    assert set(sent["requestContext"]) == set(sample["requestContext"]) - {"authorizer"}
+    assert not errored and json.loads(payload)["statusCode"] == status, payload
