@@ -1,0 +1,107 @@
+"""Each function's unzipped size (its code plus its layers) against Lambda's limit and the project's budgets.
+
+`python scripts/package_sizes.py --build` builds every layer with its own Makefile (as `sam build` does, with
+BuildMethod: makefile) and copies every function's code into .build/<LogicalId>/, the layout of .aws-sam/build;
+without --build it measures an existing build directory (e.g. `--build-dir .aws-sam/build`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from localcloud.template import load_template  # noqa: E402 - after the path set-up
+
+MB = 1024 * 1024  # Lambda's "250 MB" is 262,144,000 bytes: megabytes of 2**20 bytes
+LAMBDA_LIMIT = 262_144_000
+BUDGETS = {"InferenceFunction": 150 * MB}
+
+
+@dataclass(frozen=True)
+class FunctionSize:
+    """A function's code size, its layers' sizes, and the limit it must stay under."""
+
+    function: str
+    code: int
+    layers: dict[str, int]
+    limit: int
+
+    @property
+    def total(self) -> int:
+        return self.code + sum(self.layers.values())
+
+    @property
+    def ok(self) -> bool:
+        return self.total <= self.limit
+
+
+def tree_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
+
+
+def resources(template: dict, kind: str) -> dict[str, dict]:
+    return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
+
+
+def build(template: dict, build_dir: Path) -> None:
+    """Layers through their Makefiles, function code copied, as `sam build` lays them out."""
+    environment = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    for name, layer in resources(template, "AWS::Serverless::LayerVersion").items():
+        target = build_dir / name
+        shutil.rmtree(target, ignore_errors=True)
+        source = ROOT / layer["Properties"]["ContentUri"]
+        print(f"building {name} from {source.relative_to(ROOT)}", flush=True)
+        subprocess.run(["make", "-s", "-C", str(source), f"build-{name}", f"ARTIFACTS_DIR={target}"],
+                       check=True, env=environment)
+    for name, function in resources(template, "AWS::Serverless::Function").items():
+        target = build_dir / name
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(ROOT / function["Properties"]["CodeUri"], target,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+
+
+def measure(template: dict, build_dir: Path) -> list[FunctionSize]:
+    sizes = []
+    for name, function in resources(template, "AWS::Serverless::Function").items():
+        layers = [ref["Ref"] for ref in function["Properties"].get("Layers", [])]
+        sizes.append(FunctionSize(name, tree_size(build_dir / name),
+                                  {layer: tree_size(build_dir / layer) for layer in layers},
+                                  min(LAMBDA_LIMIT, BUDGETS.get(name, LAMBDA_LIMIT))))
+    return sizes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--build-dir", type=Path, default=ROOT / ".build")
+    parser.add_argument("--build", action="store_true", help="build the layers and copy the functions first")
+    parser.add_argument("--check", nargs="+", metavar="FUNCTION",
+                        help="fail only for these functions (default: all); the others are reported")
+    args = parser.parse_args(argv)
+    template = load_template(ROOT / "template.yaml")
+    if args.build:
+        build(template, args.build_dir)
+    print(f"{'function':<20} {'code':>9} {'layers':>10} {'unzipped':>10} {'limit':>9}  layers")
+    sizes = measure(template, args.build_dir)
+    for size in sizes:
+        layers = ", ".join(f"{name} {value / MB:.1f}" for name, value in size.layers.items())
+        print(f"{size.function:<20} {size.code / MB:>6.2f} MB {sum(size.layers.values()) / MB:>7.1f} MB "
+              f"{size.total / MB:>7.1f} MB {size.limit / MB:>6.0f} MB  {layers}"
+              + ("" if size.ok else "  OVER THE LIMIT"))
+    over = [size.function for size in sizes if not size.ok]
+    failing = [name for name in over if args.check is None or name in args.check]
+    if over:
+        print(f"over the limit: {', '.join(over)}" + ("" if failing else " (reported, not checked)"),
+              file=sys.stderr)
+    return 1 if failing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
