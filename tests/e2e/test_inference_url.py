@@ -1,6 +1,8 @@
 """The inference URL of the local runtime: the real handler behind HTTP, serving what the pipeline registered."""
 
 import json
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -280,3 +282,21 @@ def test_the_sample_events_are_what_the_url_sends_and_the_handler_answers_them(s
     assert set(sent) == set(sample)
     assert set(sent["requestContext"]) == set(sample["requestContext"]) - {"authorizer"}
     assert not errored and json.loads(payload)["statusCode"] == status, payload
+
+
+def test_mlops_predict_and_feedback_from_another_process(served):
+    _, model, _ = served
+
+    predicted = mlops("predict", model, "--json", json.dumps([RECORD]))
+    answer = json.loads(predicted.stdout)
+    labelled = mlops("feedback", model, "--json", json.dumps([{"request_id": answer["request_id"], "label": "no"}]))
+    refused = mlops("predict", model, "--json", json.dumps([{**RECORD, "age": "old"}]))
+
+    assert predicted.returncode == 0 and answer["version"] == 2, predicted.stderr
+    assert labelled.returncode == 0 and json.loads(labelled.stdout)["accepted"] == 1, labelled.stderr
+    assert refused.returncode == 2 and "HTTP 422" in refused.stderr and "records[0].age" in refused.stderr
+
+
+def mlops(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mlops_cli.main", *args], capture_output=True, text=True,
+                          timeout=120)

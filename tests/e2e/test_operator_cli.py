@@ -50,10 +50,15 @@ def test_a_dataset_never_seen_goes_from_contract_inference_to_a_champion(stack, 
     waited = mlops("runs", "--model", "wine", "--wait", "--json")
     model = mlops("models", "wine", "--json")
 
-    for step in (inferred, stored, uploaded, waited, model):
+    rows = tmp_path / "new-wines.csv"
+    load_wine(as_frame=True).frame.drop(columns="target").head(3).to_csv(rows, index=False)
+    predicted = mlops("predict", "wine", "--csv", str(rows))
+
+    for step in (inferred, stored, uploaded, waited, model, predicted):
         assert step.returncode == 0, step.stderr
     assert json.loads(contract.read_text())["task"] == "classification"
     assert json.loads(model.stdout)["champion"]["version"] == 1
+    assert [p["label"] for p in json.loads(predicted.stdout)["predictions"]] == ["0", "0", "0"]
 
 
 def test_runs_wait_exits_non_zero_when_the_newest_run_failed(stack, tmp_path, model_name):

@@ -196,6 +196,18 @@ def test_an_unreachable_registry_does_not_stop_a_loaded_model_from_serving(world
     assert cache.resolve("churn").version == 1
 
 
+def test_a_model_evicted_from_the_cache_is_loaded_again_when_asked_for(world, monkeypatch):
+    s3, registry, _, cache = world
+    monkeypatch.setattr("mlops_core.serving.MAX_MODELS", 1)
+    registry.aliases[CHALLENGER] = 2
+
+    first = cache.resolve("churn").version
+    challenger = cache.resolve("churn", CHALLENGER).version
+    again = cache.resolve("churn").version
+
+    assert (first, challenger, again) == (1, 2, 1) and cache.loaded() == ["churn v1"]
+
+
 def test_a_model_without_the_alias_is_not_found_and_a_bad_name_is_a_request_error(world):
     _, _, _, cache = world
 

@@ -46,6 +46,10 @@ class CaptureBuffer:
     _entries: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     _oldest: float | None = None
 
+    @property
+    def buffered(self) -> int:
+        return len(self._entries)
+
     def sampled(self) -> bool:
         return self.sample_rate >= 1.0 or self.sample() < self.sample_rate
 

@@ -90,7 +90,7 @@ class InferenceService:
         return {"model": name, "accepted": len(labels), "request_id": request_id, "stored": uri}
 
     def health(self) -> dict[str, Any]:
-        return {"status": "ok", "loaded": self.cache.loaded(), "capture_buffered": len(self.capture._entries),
+        return {"status": "ok", "loaded": self.cache.loaded(), "capture_buffered": self.capture.buffered,
                 "capture_dropped": self.capture.dropped}
 
     def after_request(self) -> None:

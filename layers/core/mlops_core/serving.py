@@ -60,7 +60,8 @@ class ModelCache:
             raise RequestError(f"name: {name[:70]!r} is not a model name (lowercase letters, digits, '-', '_')")
         state = self._aliases.get((name, alias))
         now = self.clock()
-        if state is None or now - state.checked_at >= self.refresh_seconds:
+        evicted = state is not None and state.version is not None and (name, state.version) not in self._models
+        if state is None or evicted or now - state.checked_at >= self.refresh_seconds:
             state = self._refresh(name, alias, state, now)
         self._aliases.move_to_end((name, alias))
         if state.version is None:
@@ -78,7 +79,7 @@ class ModelCache:
         return [f"{name} v{version}" for name, version in self._models]
 
     def _refresh(self, name: str, alias: str, state: AliasState | None, now: float) -> AliasState:
-        serving = state.version if state else None
+        serving = state.version if state and (name, state.version) in self._models else None
         try:
             item = self.registry.alias(name, alias)
         except Exception as error:  # the registry is unreachable: keep serving what is loaded
