@@ -39,7 +39,7 @@ def register_model(stack, rows: int, estimator: str = "random_forest") -> None:
     import joblib
     from mlops_core.candidates import candidate_specs
     from mlops_core.contract import Contract
-    from mlops_core.onnx_model import export_onnx
+    from mlops_core.onnx_export import export_onnx
     from mlops_core.registry import AliasMove
     from mlops_core.storage import S3Object
     from mlops_core.tabular import model_frame

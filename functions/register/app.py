@@ -2,8 +2,8 @@
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from mlops_core.pipeline import register_model
 from mlops_core.services import Services
+from mlops_core.steps.register import register_model
 
 logger = Logger()
 services = Services.from_env()

@@ -141,7 +141,7 @@ def differing_keys(sample, real, path="$"):
     return found
 
 
-STEP_EVENTS = {"Validate data": "validate", "Train candidate": "train",
+STEP_EVENTS = {"Validate data": "validate", "Train candidate": "train", "Export best candidate": "export",
                "Evaluate against champion": "evaluate", "Register model version": "register", "Finish run": "finish"}
 
 

@@ -1,7 +1,7 @@
+import pytest
 from mlops_core.contract import Contract
-from mlops_core.decision import ChampionScore, decide
+from mlops_core.decision import ChampionScore, decide, select_best
 from mlops_core.metrics import METRICS
-from mlops_core.pipeline import select_best
 
 from mlops_cli.samples import CHURN_CONTRACT
 
@@ -56,15 +56,36 @@ def test_the_best_candidate_follows_the_metric_direction():
     assert select_best(candidates, CONTRACT)["name"] == "a"
 
 
-def test_metrics_match_scikit_learn():
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_classification_metrics_computed_with_numpy_match_scikit_learn(n_classes):
+    """The evaluate step scores with NumPy only (its function has ONNX Runtime, not scikit-learn)."""
     import numpy as np
-    from sklearn.metrics import f1_score, mean_squared_error, roc_auc_score
+    from sklearn.metrics import f1_score, log_loss, roc_auc_score
 
-    y = np.array(["no", "yes", "yes", "no", "yes"])
-    proba = np.array([[0.8, 0.2], [0.3, 0.7], [0.6, 0.4], [0.4, 0.6], [0.1, 0.9]])
-    labels = np.where(proba[:, 1] > 0.5, "yes", "no")
+    rng = np.random.default_rng(n_classes)
+    classes = [f"c{i}" for i in range(n_classes)]
+    proba = rng.dirichlet(np.ones(n_classes), 400).round(2)  # rounding makes ties, which AUC must average
+    proba /= proba.sum(axis=1, keepdims=True)
+    y = np.array(classes)[rng.integers(0, n_classes, 400)]
+    labels = np.array(classes)[proba.argmax(axis=1)]
 
-    assert METRICS["roc_auc"].compute(y, labels, proba, ["no", "yes"]) == roc_auc_score(y == "yes", proba[:, 1])
-    assert METRICS["f1_macro"].compute(y, labels, proba, ["no", "yes"]) == f1_score(y, labels, average="macro")
-    assert METRICS["rmse"].compute(np.arange(4.0), np.arange(4.0) + 1, None, []) == np.sqrt(
-        mean_squared_error(np.arange(4.0), np.arange(4.0) + 1))
+    def ours(name):
+        return METRICS[name].compute(y, labels, proba, classes)
+
+    expected_auc = (roc_auc_score(y == classes[1], proba[:, 1]) if n_classes == 2
+                    else roc_auc_score(y, proba, multi_class="ovr", labels=classes))
+    assert ours("roc_auc") == pytest.approx(expected_auc, abs=1e-12)
+    assert ours("f1_macro") == pytest.approx(f1_score(y, labels, average="macro", labels=classes), abs=1e-12)
+    assert ours("log_loss") == pytest.approx(log_loss(y, proba, labels=classes), abs=1e-9)
+    assert ours("accuracy") == pytest.approx(np.mean(y == labels))
+
+
+def test_regression_metrics_match_scikit_learn():
+    import numpy as np
+    from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
+
+    y, predicted = np.arange(10.0), np.arange(10.0) ** 1.1
+
+    assert METRICS["rmse"].compute(y, predicted, None, []) == pytest.approx(np.sqrt(mean_squared_error(y, predicted)))
+    assert METRICS["mae"].compute(y, predicted, None, []) == pytest.approx(mean_absolute_error(y, predicted))
+    assert METRICS["r2"].compute(y, predicted, None, []) == pytest.approx(r2_score(y, predicted))

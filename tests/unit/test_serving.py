@@ -16,7 +16,8 @@ from mlops_core.errors import (
     RequestTooLargeError,
 )
 from mlops_core.inference import InferenceService
-from mlops_core.onnx_model import OnnxModel, export_onnx
+from mlops_core.onnx_export import export_onnx
+from mlops_core.onnx_model import OnnxModel
 from mlops_core.request_schema import RequestSchema, parse_body
 from mlops_core.serving import CHALLENGER, ModelCache
 from mlops_core.storage import ObjectStore, sha256_hex

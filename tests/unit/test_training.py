@@ -3,11 +3,13 @@ import pytest
 from mlops_core.candidates import DEFAULT_CANDIDATES, candidate_specs
 from mlops_core.contract import CandidateSpec, Contract
 from mlops_core.errors import ArtifactIntegrityError, ContractError
-from mlops_core.onnx_model import OnnxModel, export_onnx
+from mlops_core.onnx_export import export_onnx
+from mlops_core.onnx_model import OnnxModel
 from mlops_core.prediction import compare
 from mlops_core.serialization import dump_pipeline, load_pipeline
+from mlops_core.splits import split_rows
 from mlops_core.tabular import model_frame
-from mlops_core.training import fit_candidate, sklearn_prediction, split_rows
+from mlops_core.training import fit_candidate, sklearn_prediction
 
 from mlops_cli.samples import CHURN_CONTRACT, churn
 

@@ -16,6 +16,8 @@ Task = Literal["classification", "regression"]
 MODEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 # What models see for a missing value of a category column, in training and in serving alike.
 MISSING_CATEGORY = ""
+# The ONNX metadata entry that carries a model's task, target, classes and feature types.
+ONNX_METADATA_KEY = "mlops"
 
 
 @dataclass(frozen=True)

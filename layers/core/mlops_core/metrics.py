@@ -30,24 +30,51 @@ def _accuracy(y, labels, proba, classes) -> float:
 
 
 def _f1_macro(y, labels, proba, classes) -> float:
-    from sklearn.metrics import f1_score
-
-    return float(f1_score(y, labels, average="macro", labels=classes, zero_division=0))
+    y, labels = np.asarray(y), np.asarray(labels)
+    scores = []
+    for label in classes:
+        truth, guess = y == label, labels == label
+        doubled = 2 * np.sum(truth & guess)
+        denominator = doubled + np.sum(guess & ~truth) + np.sum(truth & ~guess)
+        scores.append(doubled / denominator if denominator else 0.0)
+    return float(np.mean(scores))
 
 
 def _roc_auc(y, labels, proba, classes) -> float:
-    from sklearn.metrics import roc_auc_score
-
+    """One-vs-rest AUC, macro-averaged over classes (the binary AUC for two classes), as scikit-learn computes it."""
     y = np.asarray(y)
     if len(classes) == 2:
-        return float(roc_auc_score(y == classes[1], proba[:, 1]))
-    return float(roc_auc_score(y, proba, multi_class="ovr", labels=classes))
+        return _binary_auc(y == classes[1], proba[:, 1])
+    return float(np.mean([_binary_auc(y == label, proba[:, i]) for i, label in enumerate(classes)]))
+
+
+def _binary_auc(positive: np.ndarray, score: np.ndarray) -> float:
+    """The Mann-Whitney statistic: the chance a positive scores above a negative, ties counting half."""
+    ranks = _average_ranks(np.asarray(score, float))
+    n_pos = int(np.sum(positive))
+    n_neg = len(positive) - n_pos
+    if not n_pos or not n_neg:
+        raise ValueError("AUC needs both classes among the true labels")
+    return float((np.sum(ranks[positive]) - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def _average_ranks(values: np.ndarray) -> np.ndarray:
+    order = np.argsort(values, kind="mergesort")
+    ordered = values[order]
+    starts = np.r_[True, ordered[1:] != ordered[:-1]]
+    group = np.cumsum(starts) - 1
+    bounds = np.r_[np.flatnonzero(starts), len(values)]
+    ranks = np.empty(len(values))
+    ranks[order] = (bounds[group] + bounds[group + 1] + 1) / 2
+    return ranks
 
 
 def _log_loss(y, labels, proba, classes) -> float:
-    from sklearn.metrics import log_loss
-
-    return float(log_loss(y, proba, labels=classes))
+    proba = np.asarray(proba, float)
+    eps = np.finfo(proba.dtype).eps
+    index = {label: i for i, label in enumerate(classes)}
+    rows = np.array([index[value] for value in np.asarray(y).astype(str)])
+    return float(-np.mean(np.log(np.clip(proba[np.arange(len(rows)), rows], eps, 1 - eps))))
 
 
 def _rmse(y, predicted, proba, classes) -> float:

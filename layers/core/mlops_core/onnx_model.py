@@ -1,4 +1,4 @@
-"""Exporting a fitted pipeline to ONNX and scoring with ONNX Runtime, which executes no code from the file."""
+"""Scoring with ONNX Runtime, which executes no code from the model file."""
 
 from __future__ import annotations
 
@@ -9,29 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import onnxruntime
 
-from .contract import Contract
+from .contract import ONNX_METADATA_KEY
 from .prediction import Prediction
-
-METADATA_KEY = "mlops"
-
-
-def export_onnx(pipeline, contract: Contract) -> bytes:
-    """One input per feature column; probabilities as a plain tensor; the contract's columns in the metadata."""
-    from skl2onnx import to_onnx
-    from skl2onnx.common.data_types import FloatTensorType, StringTensorType
-
-    inputs = [(name, FloatTensorType([None, 1]) if contract.columns[name].numeric else StringTensorType([None, 1]))
-              for name in contract.features]
-    options = {"zipmap": False} if contract.task == "classification" else None
-    model = to_onnx(pipeline, initial_types=inputs, options=options)
-    classes = [str(c) for c in pipeline.classes_] if contract.task == "classification" else []
-    entry = model.metadata_props.add()
-    entry.key, entry.value = METADATA_KEY, json.dumps({
-        "task": contract.task, "target": contract.target, "classes": classes,
-        "features": {name: contract.columns[name].type for name in contract.features},
-    })
-    return model.SerializeToString()
 
 
 @dataclass
@@ -47,13 +28,11 @@ class OnnxModel:
 
     @classmethod
     def load(cls, data: bytes) -> OnnxModel:
-        import onnxruntime
-
         started = time.perf_counter()
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = 1
         session = onnxruntime.InferenceSession(data, options, providers=["CPUExecutionProvider"])
-        meta = json.loads(session.get_modelmeta().custom_metadata_map[METADATA_KEY])
+        meta = json.loads(session.get_modelmeta().custom_metadata_map[ONNX_METADATA_KEY])
         # skl2onnx may rename a column to make a valid input name; inputs keep the features' order.
         inputs = dict(zip(meta["features"], (i.name for i in session.get_inputs()), strict=True))
         return cls(session, meta["task"], meta["features"], inputs, meta["classes"], time.perf_counter() - started)

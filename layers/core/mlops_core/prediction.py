@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -26,6 +27,16 @@ class Prediction:
 
     def score(self, y: np.ndarray, metric: Metric) -> float:
         return metric.compute(y, self.values, self.probabilities, self.classes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"values": np.asarray(self.values).tolist(), "classes": self.classes,
+                "probabilities": None if self.probabilities is None else self.probabilities.tolist()}
+
+    @classmethod
+    def from_dict(cls, doc: dict[str, Any]) -> Prediction:
+        probabilities = doc.get("probabilities")
+        return cls(values=np.asarray(doc["values"]), classes=list(doc.get("classes") or []),
+                   probabilities=None if probabilities is None else np.asarray(probabilities, dtype=np.float64))
 
 
 @dataclass(frozen=True)

@@ -81,3 +81,7 @@ class RunStore:
             ExpressionAttributeValues={k: to_attribute(v) for k, v in values.items()},
             **({"ExpressionAttributeNames": names} if names else {}))
 
+
+def run_prefix(run: dict[str, Any]) -> str:
+    """Where a run's artifacts live in the artifact bucket."""
+    return f"runs/{run['model']}/{run['run_id']}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import skops.io
 from sklearn.pipeline import Pipeline
 
 from .errors import ArtifactIntegrityError
@@ -11,15 +12,11 @@ TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.")
 
 
 def dump_pipeline(pipeline: Pipeline) -> bytes:
-    import skops.io
-
     return skops.io.dumps(pipeline)
 
 
 def load_pipeline(data: bytes) -> Pipeline:
     """Refuse any type outside scikit-learn, NumPy and SciPy before anything is constructed."""
-    import skops.io
-
     untrusted = skops.io.get_untrusted_types(data=data)
     refused = [name for name in untrusted if not name.startswith(TRUSTED_PREFIXES)]
     if refused:

@@ -84,8 +84,8 @@ class ObjectStore:
                                          f"recorded {sha256[:12]}...; refusing to load it")
         return data
 
-    def get_json(self, source: S3Object) -> Any:
-        return json.loads(self.get_bytes(source))
+    def get_json(self, source: S3Object, sha256: str | None = None) -> Any:
+        return json.loads(self.get_bytes(source, sha256))
 
     def download(self, source: S3Object, sha256: str | None = None) -> tuple[Path, str]:
         """Copy an object to a temporary file; return the path and the sha256 of its bytes."""
@@ -109,6 +109,20 @@ def contract_at(ref: dict[str, Any], store: ObjectStore) -> Contract:
     if contract.sha256 != ref["sha256"]:
         raise ContractError(f"contract {ref['uri']} changed since it was recorded")
     return contract
+
+
+def current_contract(model: str, store: ObjectStore, bucket: str) -> tuple[Contract, dict[str, Any]]:
+    """The model's contract as stored now, and a reference pinning its S3 version and sha256."""
+    location = S3Object(bucket, f"contracts/{model}.json")
+    try:
+        body, version_id = store.get_versioned(location)
+    except NotFoundError as error:
+        raise ContractError(f"no contract for model {model!r} at {location.uri}; "
+                            "draft one with `mlops contract infer` and store it with `mlops contract put`") from error
+    contract = Contract.from_json(body)
+    if contract.model != model:
+        raise ContractError(f"{location.uri} is the contract of {contract.model!r}, not {model!r}")
+    return contract, {**contract.summary(), "uri": location.uri, "version_id": version_id}
 
 
 def _file_sha256(path: Path) -> str:

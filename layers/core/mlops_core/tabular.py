@@ -8,8 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from fastparquet import ParquetFile
 
 from .contract import MISSING_CATEGORY, Contract
+from .storage import ObjectStore, S3Object
 
 CHUNK_ROWS = 100_000
 
@@ -79,9 +81,16 @@ def model_frame(frame: pd.DataFrame, contract: Contract) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def _parquet(path: Path):
-    from fastparquet import ParquetFile
+def load_dataset(data: dict, contract: Contract, store: ObjectStore) -> pd.DataFrame:
+    """The exact dataset version a run validated (sha256-checked), as model-ready columns."""
+    path, _ = store.download(S3Object.parse(data["uri"], data.get("version_id")), data["sha256"])
+    try:
+        return load_frame(path, data["format"], contract)
+    finally:
+        path.unlink()
 
+
+def _parquet(path: Path) -> ParquetFile:
     try:
         return ParquetFile(str(path))
     except Exception as error:  # fastparquet raises many types for a file that is not Parquet

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
@@ -13,15 +12,7 @@ from .candidates import build_pipeline
 from .contract import CandidateSpec, Contract
 from .metrics import METRICS
 from .prediction import Prediction
-
-
-@dataclass(frozen=True)
-class Split:
-    """Row positions for fitting, for choosing between candidates, and the holdout shared with the champion."""
-
-    fit: np.ndarray
-    validation: np.ndarray
-    holdout: np.ndarray
+from .splits import split_rows
 
 
 @dataclass(frozen=True)
@@ -32,16 +23,6 @@ class FittedCandidate:
     pipeline: Pipeline
     score: float
     fit_seconds: float
-
-
-def split_rows(rows: int, contract: Contract) -> Split:
-    """The same rows always land in the same part for the same row count and seed."""
-    order = np.random.default_rng(contract.seed).permutation(rows)
-    holdout_size = max(1, round(rows * contract.holdout_fraction))
-    validation_size = max(1, round((rows - holdout_size) * 0.2))
-    return Split(fit=np.sort(order[holdout_size + validation_size:]),
-                 validation=np.sort(order[holdout_size:holdout_size + validation_size]),
-                 holdout=np.sort(order[:holdout_size]))
 
 
 def fit_candidate(spec: CandidateSpec, frame: pd.DataFrame, contract: Contract) -> FittedCandidate:

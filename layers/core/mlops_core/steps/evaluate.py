@@ -1,0 +1,59 @@
+"""Evaluate: check the ONNX export against scikit-learn, then score it and the champion on the same holdout."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import pandas as pd
+
+from mlops_core.contract import Contract
+from mlops_core.decision import ChampionScore, decide
+from mlops_core.errors import ParityError
+from mlops_core.metrics import METRICS
+from mlops_core.onnx_model import OnnxModel
+from mlops_core.prediction import Prediction, compare
+from mlops_core.services import Services
+from mlops_core.splits import split_rows
+from mlops_core.storage import S3Object, contract_at
+from mlops_core.tabular import load_dataset
+
+
+def evaluate_export(event: dict[str, Any], services: Services) -> dict[str, Any]:
+    run, validation, export = event["run"], event["validation"], event["export"]
+    contract = contract_at(validation["contract"], services.store)
+    best, artifact = export["best"], export["artifact"]
+    challenger = OnnxModel.load(services.store.get_bytes(S3Object.parse(artifact["uri"]), artifact["sha256"]))
+    frame = load_dataset(validation["dataset"], contract, services.store)
+    holdout = frame.iloc[split_rows(len(frame), contract).holdout]
+    predicted = challenger.predict(holdout)
+    reference = Prediction.from_dict(services.store.get_json(
+        S3Object.parse(best["holdout"]["uri"]), best["holdout"]["sha256"]))
+    parity = compare(reference, predicted)
+    if not parity.ok:
+        raise ParityError(f"ONNX export disagrees with scikit-learn on {parity.differing} of {parity.rows} "
+                          f"holdout rows (max gap {parity.max_gap:.3g})")
+    metric = METRICS[contract.metric]
+    score = predicted.score(holdout[contract.target].to_numpy(), metric)
+    champion, revision = _score_champion(run["model"], holdout, contract, services)
+    decision = decide(contract, score, champion)
+    return {"best": best, "metric": contract.metric, "holdout_rows": len(holdout), "score": score,
+            "artifact": {**artifact, "load_seconds": round(challenger.load_seconds, 4)}, "parity": asdict(parity),
+            "champion": asdict(champion) if champion else None, "champion_revision": revision,
+            "decision": decision.to_dict()}
+
+
+def _score_champion(model: str, holdout: pd.DataFrame, contract: Contract,
+                    services: Services) -> tuple[ChampionScore | None, int | None]:
+    alias = services.registry.alias(model)
+    if alias is None:
+        return None, None
+    record = services.registry.get_version(model, alias["version"])
+    artifact = record["artifact"]
+    champion = OnnxModel.load(services.store.get_bytes(S3Object.parse(artifact["uri"]), artifact["sha256"]))
+    missing = champion.missing_columns(holdout)
+    if missing or champion.task != contract.task:
+        why = f"missing columns {missing}" if missing else f"task {champion.task}"
+        return ChampionScore(alias["version"], None, why), alias["revision"]
+    score = champion.predict(holdout).score(holdout[contract.target].to_numpy(), METRICS[contract.metric])
+    return ChampionScore(alias["version"], score), alias["revision"]

@@ -1,0 +1,46 @@
+"""Register: re-check the artifact's hash, register a version with its lineage, promote it if it won."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from mlops_core import __version__
+from mlops_core.errors import RegistryConflictError
+from mlops_core.registry import CHAMPION, AliasMove
+from mlops_core.services import Services
+from mlops_core.storage import S3Object
+
+PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def register_model(event: dict[str, Any], services: Services) -> dict[str, Any]:
+    run, validation, evaluation = event["run"], event["validation"], event["evaluation"]
+    artifact, best = evaluation["artifact"], evaluation["best"]
+    services.store.get_bytes(S3Object.parse(artifact["uri"]), artifact["sha256"])
+    version = services.registry.register(run["model"], run["run_id"], {
+        "artifact": artifact, "candidate": best["name"], "estimator": best["estimator"], "params": best["params"],
+        "metrics": {evaluation["metric"]: evaluation["score"], f"validation_{evaluation['metric']}": best["score"]},
+        "parity": evaluation["parity"], "data": validation["dataset"], "contract": validation["contract"],
+        "profile_uri": validation["profile_uri"], "report_uri": validation["report_uri"],
+        "code_version": code_version(), "trigger": run["trigger"], "decision": evaluation["decision"]})
+    promoted, reason = evaluation["decision"]["promote"], evaluation["decision"]["reason"]
+    if promoted:
+        try:
+            services.registry.move_alias(run["model"], AliasMove(CHAMPION, version, f"pipeline run {run['run_id']}",
+                                                                 reason),
+                                         expected_revision=evaluation["champion_revision"])
+        except RegistryConflictError as error:
+            promoted, reason = False, f"not promoted: {error}; compare again with `mlops promote`"
+    champion = services.registry.alias(run["model"])
+    return {"version": version, "promoted": promoted, "reason": reason,
+            "champion_version": champion["version"] if champion else None}
+
+
+def code_version() -> str:
+    """The package version plus a hash of the domain code that trained the model."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        digest.update(str(path.relative_to(PACKAGE)).encode() + path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:12]}"

@@ -1,0 +1,34 @@
+"""Train: fit one candidate on the fit rows, score it on the validation rows, predict the holdout for parity."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from mlops_core.contract import CandidateSpec
+from mlops_core.runs import run_prefix
+from mlops_core.serialization import dump_pipeline
+from mlops_core.services import Services
+from mlops_core.splits import split_rows
+from mlops_core.storage import S3Object, contract_at
+from mlops_core.tabular import load_dataset
+from mlops_core.training import fit_candidate, sklearn_prediction
+
+
+def train_candidate(event: dict[str, Any], services: Services) -> dict[str, Any]:
+    run, spec = event["run"], CandidateSpec(**event["candidate"])
+    contract = contract_at(event["contract"], services.store)
+    frame = load_dataset(event["dataset"], contract, services.store)
+    fitted = fit_candidate(spec, frame, contract)
+    body = dump_pipeline(fitted.pipeline)
+    name = f"{run_prefix(run)}/candidates/{spec.name}-{hashlib.sha256(body).hexdigest()[:12]}"
+    target = S3Object(services.settings.artifact_bucket, f"{name}.skops")
+    sha256 = services.store.put_once(target, body)
+    # The ONNX export is checked against these on the evaluate step, which has ONNX Runtime but no scikit-learn.
+    holdout = frame.iloc[split_rows(len(frame), contract).holdout]
+    predictions = sklearn_prediction(fitted.pipeline, holdout[contract.features], contract)
+    holdout_uri = S3Object(services.settings.artifact_bucket, f"{name}.holdout.json")
+    holdout_sha256 = services.store.put_json(holdout_uri, predictions.to_dict())
+    return {"name": spec.name, "estimator": spec.estimator, "params": spec.params, "metric": contract.metric,
+            "score": fitted.score, "fit_seconds": round(fitted.fit_seconds, 3), "uri": target.uri,
+            "sha256": sha256, "holdout": {"uri": holdout_uri.uri, "sha256": holdout_sha256}}
