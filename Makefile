@@ -4,9 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 4566
 STAMP := $(VENV)/.installed
+SAM_VENV := .venv-sam
+SAM := $(SAM_VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo up test test-fast lint bench sizes clean
+.PHONY: help venv sam-venv demo up test test-fast lint bench build sizes clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,11 +38,22 @@ test-fast: venv ## the tests without the end-to-end runs
 bench: venv ## speed and memory figures against naive baselines; updates benchmarks/RESULTS.md and the README
 	$(BIN)/python -m benchmarks
 
-sizes: venv ## build the layers for python3.12 and check each function's unzipped size
-	$(BIN)/python scripts/package_sizes.py --build
+sam-venv: $(SAM) ## SAM CLI in its own virtual environment (it pins boto3 and click exactly)
 
-lint: venv ## ruff, including the security and banned-API rules
+$(SAM): constraints-sam.txt | venv
+	test -x $(SAM_VENV)/bin/python || $(BIN)/uv venv --quiet --python $(PYTHON) $(SAM_VENV)
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(SAM_VENV)/bin/python -r constraints-sam.txt
+	touch $(SAM)
+
+build: venv sam-venv ## sam build: every function and layer for python3.12, offline (cp312 wheels, no Docker)
+	PATH="$(CURDIR)/$(BIN):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build
+
+sizes: build ## check each built function's unzipped size (its code plus its layers) against its limit
+	$(BIN)/python scripts/package_sizes.py --build-dir .aws-sam/build
+
+lint: venv ## ruff (with the security and banned-API rules) and cfn-lint (with the serverless rules) on the template
 	$(BIN)/ruff check .
+	$(BIN)/cfn-lint template.yaml
 
 clean: ## remove the virtual environment and caches
-	rm -rf $(VENV) .pytest_cache .ruff_cache .build
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache

@@ -1,16 +1,9 @@
-"""Each function's unzipped size (its code plus its layers) against Lambda's limit and the project's budgets.
-
-`python scripts/package_sizes.py --build` builds every layer with its own Makefile (as `sam build` does, with
-BuildMethod: makefile) and copies every function's code into .build/<LogicalId>/, the layout of .aws-sam/build;
-without --build it measures an existing build directory (e.g. `--build-dir .aws-sam/build`).
-"""
+"""Each function's unzipped size (its code plus its layers) in a `sam build` output, against Lambda's limit and the
+project's budgets. `make sizes` runs `sam build` first."""
 
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,23 +44,6 @@ def resources(template: dict, kind: str) -> dict[str, dict]:
     return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
 
 
-def build(template: dict, build_dir: Path) -> None:
-    """Layers through their Makefiles, function code copied, as `sam build` lays them out."""
-    environment = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    for name, layer in resources(template, "AWS::Serverless::LayerVersion").items():
-        target = build_dir / name
-        shutil.rmtree(target, ignore_errors=True)
-        source = ROOT / layer["Properties"]["ContentUri"]
-        print(f"building {name} from {source.relative_to(ROOT)}", flush=True)
-        subprocess.run(["make", "-s", "-C", str(source), f"build-{name}", f"ARTIFACTS_DIR={target}"],
-                       check=True, env=environment)
-    for name, function in resources(template, "AWS::Serverless::Function").items():
-        target = build_dir / name
-        shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(ROOT / function["Properties"]["CodeUri"], target,
-                        ignore=shutil.ignore_patterns("__pycache__"))
-
-
 def measure(template: dict, build_dir: Path) -> list[FunctionSize]:
     sizes = []
     for name, function in resources(template, "AWS::Serverless::Function").items():
@@ -80,12 +56,9 @@ def measure(template: dict, build_dir: Path) -> list[FunctionSize]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--build-dir", type=Path, default=ROOT / ".build")
-    parser.add_argument("--build", action="store_true", help="build the layers and copy the functions first")
+    parser.add_argument("--build-dir", type=Path, default=ROOT / ".aws-sam/build")
     args = parser.parse_args(argv)
     template = load_template(ROOT / "template.yaml")
-    if args.build:
-        build(template, args.build_dir)
     print(f"{'function':<20} {'code':>9} {'layers':>10} {'unzipped':>10} {'limit':>9}  layers")
     sizes = measure(template, args.build_dir)
     for size in sizes:
