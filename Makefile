@@ -6,9 +6,11 @@ PORT ?= 4566
 STAMP := $(VENV)/.installed
 SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/.installed
+SCAN_VENV := .venv-scan
+SCAN := $(SCAN_VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv sam-venv demo up test test-fast lint bench build sizes clean
+.PHONY: help venv sam-venv demo up test test-fast lint scan bench build sizes clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,6 +47,17 @@ $(SAM): constraints-sam.txt | venv
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(SAM_VENV)/bin/python -r constraints-sam.txt
 	touch $(SAM)
 
+$(SCAN): constraints-scan.txt | venv
+	test -x $(SCAN_VENV)/bin/python || $(BIN)/uv venv --quiet --python $(PYTHON) $(SCAN_VENV)
+	$(BIN)/uv pip install --quiet --python $(SCAN_VENV)/bin/python -r constraints-scan.txt
+	touch $(SCAN)
+
+scan: venv sam-venv $(SCAN) ## template gates: cfn-lint serverless rules, sam validate --lint, checkov (.checkov.yaml)
+	AWS_DEFAULT_REGION=us-east-1 $(SCAN_VENV)/bin/cfn-lint template.yaml -a cfn_lint_serverless.rules
+	AWS_DEFAULT_REGION=us-east-1 SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam validate --lint
+	$(BIN)/python scripts/translate_template.py .aws-sam/translated.json
+	$(SCAN_VENV)/bin/checkov -f .aws-sam/translated.json --config-file .checkov.yaml --quiet
+
 build: venv sam-venv ## sam build: every function and layer for python3.12, offline (cp312 wheels, no Docker)
 	PATH="$(CURDIR)/$(BIN):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam build
 
@@ -56,4 +69,4 @@ lint: venv ## ruff (with the security and banned-API rules) and cfn-lint (with t
 	$(BIN)/cfn-lint template.yaml
 
 clean: ## remove the virtual environment and caches
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) $(SCAN_VENV) .aws-sam .pytest_cache .ruff_cache

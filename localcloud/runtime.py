@@ -8,6 +8,7 @@ import logging
 import os
 import socket
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,8 @@ DEFAULT_PORT = 4566
 
 NOT_EMULATED = """\
 What the local runtime does not emulate:
-- IAM: policies are deployed but never enforced; a missing permission shows up only on AWS.
+- IAM: policies are deployed but never enforced; a missing permission shows up only on AWS. Bucket policies
+  (moto's CloudFormation skips them) are not applied.
 - Concurrency: handlers run one at a time in this process; a Map state's iterations run one after another.
 - Limits: Lambda timeouts, memory sizes, payload limits and account quotas are not enforced.
 - Delivery: EventBridge delivers once, immediately, with no retry policy or dead-letter queue.
@@ -107,6 +109,9 @@ class LocalCloud:
         prepared = prepare(self.template, parameters, REGION, ACCOUNT)
         urls = function_urls.detach(prepared.body, parameters, self._url_ports())
         cloudformation = self.client("cloudformation")
+        # moto warns about each resource type it skips; NOT_EMULATED lists the ones this template has.
+        logging.getLogger("moto.cloudformation.parsing").setLevel(logging.ERROR)
+        warnings.filterwarnings("ignore", message="Tried to parse AWS::", category=UserWarning)
         cloudformation.create_stack(
             StackName=self.stack_name, TemplateBody=json.dumps(prepared.body),
             Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
@@ -115,8 +120,10 @@ class LocalCloud:
         if stack["StackStatus"] != "CREATE_COMPLETE":
             raise RuntimeError(f"stack {self.stack_name} ended in {stack['StackStatus']}: "
                                f"{stack.get('StackStatusReason')}")
+        # moto lists the resource types it skips (bucket policies, for one) without a logical id.
         resources = {r["LogicalResourceId"]: r.get("PhysicalResourceId") for r in
-                     cloudformation.describe_stack_resources(StackName=self.stack_name)["StackResources"]}
+                     cloudformation.describe_stack_resources(StackName=self.stack_name)["StackResources"]
+                     if "LogicalResourceId" in r}
         self._register_functions(prepared, resources)
         self._apply_bucket_settings(prepared, resources)
         for url in urls:
