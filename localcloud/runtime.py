@@ -29,6 +29,7 @@ What the local runtime does not emulate:
 - Concurrency: handlers run one at a time in this process; a Map state's iterations run one after another.
 - Limits: Lambda timeouts, memory sizes, payload limits and account quotas are not enforced.
 - Delivery: EventBridge delivers once, immediately, with no retry policy or dead-letter queue.
+- Lambda versions and aliases: a reference to an alias is one to the function; SnapStart does not apply.
 - Function URLs: served on 127.0.0.1; AuthType AWS_IAM requires a SigV4 Authorization header but the signature is
   not verified.
 - Layers: dependency layers come from this virtual environment, not from the layer build.
@@ -110,7 +111,7 @@ class LocalCloud:
         urls = function_urls.detach(prepared.body, parameters, self._url_ports())
         cloudformation = self.client("cloudformation")
         # moto warns about each resource type it skips; NOT_EMULATED lists the ones this template has.
-        logging.getLogger("moto.cloudformation.parsing").setLevel(logging.ERROR)
+        logging.getLogger("moto").setLevel(logging.ERROR)
         warnings.filterwarnings("ignore", message="Tried to parse AWS::", category=UserWarning)
         cloudformation.create_stack(
             StackName=self.stack_name, TemplateBody=json.dumps(prepared.body),

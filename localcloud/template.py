@@ -79,7 +79,28 @@ def prepare(template_path: Path, parameters: dict[str, str], region: str, accoun
     for resource in body["Resources"].values():
         if resource["Type"] == "AWS::StepFunctions::StateMachine":
             _apply_substitutions(resource["Properties"])
+    _collapse_aliases(body)
     return PreparedTemplate(body, code_paths)
+
+
+def _collapse_aliases(body: dict[str, Any]) -> None:
+    """moto's CloudFormation has no Lambda aliases: a reference to an alias becomes one to its function."""
+    aliases = {name: resource["Properties"]["FunctionName"] for name, resource in body["Resources"].items()
+               if resource["Type"] == "AWS::Lambda::Alias"}
+    for name in aliases:
+        del body["Resources"][name]
+    body["Resources"] = _replace_refs(body["Resources"], aliases)
+    body["Outputs"] = _replace_refs(body.get("Outputs", {}), aliases)
+
+
+def _replace_refs(value: Any, targets: dict[str, Any]) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"Ref"} and value["Ref"] in targets:
+            return targets[value["Ref"]]
+        return {key: _replace_refs(item, targets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_replace_refs(item, targets) for item in value]
+    return value
 
 
 class _NoManagedPolicies:
