@@ -122,3 +122,11 @@ def test_an_sdk_without_a_region_is_reported_without_a_traceback():
 
     assert result.returncode == 2
     assert "You must specify a region" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_ci_smoke_test_passes_against_a_stack(stack, model_name):
+    smoke = subprocess.run([sys.executable, "scripts/smoke_test.py", "--model", model_name, "--timeout", "300"],
+                           capture_output=True, text=True, timeout=600, cwd=Path(__file__).resolve().parents[2])
+
+    assert smoke.returncode == 0, smoke.stdout + smoke.stderr
+    assert "the URL answered with v1" in smoke.stdout
