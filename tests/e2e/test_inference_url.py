@@ -9,18 +9,15 @@ import urllib.request
 
 import numpy as np
 import pytest
-from mlops_core.contract import Contract
 from mlops_core.onnx_model import OnnxModel
 from mlops_core.storage import S3Object
 
 from mlops_cli import operations
-from mlops_cli.samples import CHURN_CONTRACT, churn
 from tests.conftest import load_event
+from tests.e2e.conftest import RECORD
 
 pytestmark = pytest.mark.e2e
 
-RECORD = {"tenure_months": 3, "monthly_charges": 99.5, "support_calls": 4, "contract_type": "monthly",
-          "payment_method": "check", "age": None}
 REFRESH_SECONDS = 2  # AliasRefreshSeconds in samconfig.toml's `local` environment
 
 
@@ -48,26 +45,6 @@ def served_version_within(url: str, model: str, version: int, seconds: float) ->
             return time.monotonic() - started
         time.sleep(0.1)
     return None
-
-
-@pytest.fixture(scope="module")
-def served(cloud, tmp_path_factory):
-    """A model with three versions: v1, v2 (champion) and v3 (registered, not promoted, never served)."""
-    from mlops_cli.stack import Stack
-
-    stack, tmp_path = Stack.find(cloud.stack_name), tmp_path_factory.mktemp("served")
-    model = "served"
-    operations.put_contract(stack, Contract.from_dict({**CHURN_CONTRACT, "model": model}))
-    for name, frame in [("first", churn(2000, seed=1, noise=0.15)),
-                        ("better", churn(6000, seed=2, noise=0.05, calls_weight=0.9)),
-                        ("worse", churn(400, seed=4, noise=0.25, calls_weight=0.9))]:
-        path = tmp_path / f"{name}.csv"
-        frame.to_csv(path, index=False)
-        trigger = operations.upload(stack, path, model)
-        run = operations.wait_for_run(stack, model, trigger.run_id, timeout=300)
-        assert run["status"] == "SUCCEEDED", run
-    assert stack.registry.alias(model)["version"] == 2
-    return stack, model, stack.outputs["InferenceUrl"]
 
 
 def test_a_prediction_round_trip_through_the_local_url(served):
