@@ -51,7 +51,8 @@ class ProfileBuilder:
             else:
                 counts = self.categories.setdefault(name, {})
                 for value, n in values.value_counts(dropna=True).items():
-                    counts[value] = counts.get(value, 0) + int(n)
+                    if n:
+                        counts[value] = counts.get(value, 0) + int(n)
                 self.nulls[name] = self.nulls.get(name, 0) + int(values.isna().sum())
         self._add_sample(chunk[numeric_names])
 

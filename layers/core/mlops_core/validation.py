@@ -89,7 +89,7 @@ def validate(path: Path, fmt: str, contract: Contract, chunk_rows: int = CHUNK_R
             typed = _check_chunk(chunk, contract, tallies, rows)
             profile.add(typed)
             if contract.task == "classification":
-                classes.update(typed[contract.target].dropna())
+                classes.update({k: n for k, n in typed[contract.target].value_counts().items() if n})
             rows += len(chunk)
     except UnreadableDatasetError as error:
         violations.append(Violation("readable", None, f"{error} (after {rows} rows)"))
