@@ -18,9 +18,16 @@ def test_the_benchmark_runs_end_to_end_and_serving_imports_no_training_stack(tmp
                                capture_output=True, text=True, timeout=600, check=False)
 
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-3000:]
-    result = json.loads(output.read_text())["inference"]
+    everything = json.loads(output.read_text())
+    result = everything["inference"]
     assert result["onnx"]["heavy_modules"] == [] and "sklearn" in result["naive"]["heavy_modules"]
     for handler in ("onnx", "naive"):
         assert result[handler]["cold_total_s"] > sum(result[handler]["phases_s"].values()) > 0
         assert 0 < result[handler]["single_p50_ms"] <= result[handler]["single_p99_ms"]
     assert "| cold start, whole handler |" in completed.stdout
+    [size] = everything["validation"]["sizes"]
+    assert size["rows"] == 20_000 and size["streaming"]["peak_rss_mb"] > 0 and size["pandas"]["seconds"] > 0
+    assert everything["pipeline"]["pipeline_s"] > everything["pipeline"]["bare_s"] > 0
+    assert set(everything["pipeline"]["steps_s"]) >= {"validate", "export", "evaluate", "register"}
+    assert all(limit["rows"] > 0 for limit in everything["capacity"]["train"]["limits"].values())
+    assert "largest dataset, validate step" in completed.stdout

@@ -1,0 +1,31 @@
+"""One fresh process: what one Train step does with N rows (load, fit, score, holdout predictions); one JSON line.
+
+Usage: python -m benchmarks.train_process FILE CONTRACT_JSON CANDIDATE
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from mlops_core.candidates import candidate_specs
+from mlops_core.contract import Contract
+from mlops_core.splits import split_rows
+from mlops_core.tabular import load_frame
+from mlops_core.training import fit_candidate, sklearn_prediction
+
+from benchmarks.handler_process import peak_rss_mb
+
+if __name__ == "__main__":
+    path, contract = Path(sys.argv[1]), Contract.from_dict(json.loads(sys.argv[2]))
+    spec = next(spec for spec in candidate_specs(contract) if spec.name == sys.argv[3])
+    base = peak_rss_mb()
+    started = time.perf_counter()
+    frame = load_frame(path, "csv", contract)
+    fitted = fit_candidate(spec, frame, contract)
+    holdout = frame.iloc[split_rows(len(frame), contract).holdout]
+    sklearn_prediction(fitted.pipeline, holdout[contract.features], contract)
+    print("RESULT " + json.dumps({"seconds": time.perf_counter() - started, "rows": len(frame),
+                                  "peak_rss_mb": peak_rss_mb(), "base_rss_mb": base}))
