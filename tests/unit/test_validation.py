@@ -149,3 +149,16 @@ def test_the_profile_matches_pandas_on_the_same_data(tmp_path):
     assert profile["columns"]["contract_type"]["frequencies"] == frame.contract_type.value_counts().to_dict()
     assert sum(charges["shares"]) == pytest.approx(1.0)
     assert pd.Series(charges["edges"]).is_monotonic_increasing
+
+
+def test_category_values_that_look_like_numbers_keep_their_text(tmp_path):
+    contract = Contract.from_dict({"model": "codes", "task": "classification", "target": "label", "min_rows": 20,
+                                   "columns": {"code": {"type": "category", "categories": ["007", "7", "1.0"]},
+                                               "label": {"type": "category", "categories": ["0", "1"]}}})
+    rows = "".join(f"{code},{i % 2}\n" for i, code in enumerate(["007", "7", "1.0"] * 10))
+    path = write(tmp_path, "code,label\n" + rows)
+
+    report, profile = validate(path, "csv", contract)
+
+    assert report.passed, report.render()
+    assert profile["columns"]["code"]["frequencies"] == {"007": 10, "1.0": 10, "7": 10}

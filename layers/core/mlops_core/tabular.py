@@ -53,13 +53,13 @@ def iter_chunks(path: Path, fmt: str, contract: Contract, columns: list[str],
                     yield _as_text(part.reset_index(drop=True), text_columns)
             return
         # No usecols: with it pandas silently drops the extra fields of a ragged row instead of failing.
-        # Category columns parse straight to pandas categoricals: checks and counts then work on a few distinct
-        # values per chunk instead of a Python string per row.
-        reader = pd.read_csv(path, dtype=dict.fromkeys(text_columns, "category"), chunksize=chunk_rows,
+        # Category columns are read as text (read_csv's own "category" dtype turns "007" into 7), then made
+        # categoricals: checks and counts then work on a few distinct values per chunk, not a string per row.
+        reader = pd.read_csv(path, dtype=dict.fromkeys(text_columns, str), chunksize=chunk_rows,
                              encoding="utf-8", skipinitialspace=True)
         with reader:
             for chunk in reader:
-                yield chunk[columns]
+                yield chunk[columns].astype(dict.fromkeys(text_columns, "category"))
     except (UnicodeDecodeError, pd.errors.ParserError, ValueError, OSError) as error:
         raise UnreadableDatasetError(str(error).strip().splitlines()[-1]) from error
 
