@@ -16,6 +16,8 @@ from mlops_core.contract import Contract
 from mlops_core.splits import split_rows
 from sklearn.metrics import roc_auc_score
 
+from benchmarks.processes import emit
+
 
 def main(path: Path, contract: Contract) -> dict:
     started = time.perf_counter()
@@ -33,4 +35,4 @@ def main(path: Path, contract: Contract) -> dict:
 
 
 if __name__ == "__main__":
-    print("RESULT " + json.dumps(main(Path(sys.argv[1]), Contract.from_dict(json.loads(sys.argv[2])))))
+    emit(main(Path(sys.argv[1]), Contract.from_dict(json.loads(sys.argv[2]))))

@@ -9,12 +9,12 @@ assumes (stated beside the figure).
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from localcloud.template import load_template
+
+from . import processes
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks/.data"
@@ -48,14 +48,8 @@ def measure(settings: Settings, validation: dict) -> dict:
         churn(settings.rows, seed=3).to_csv(path, index=False)
     candidates = {}
     for name in ("logistic_regression", "random_forest", "hist_gradient_boosting"):
-        completed = subprocess.run(
-            [sys.executable, "-m", "benchmarks.train_process", str(path), json.dumps(CHURN_CONTRACT), name],
-            capture_output=True, text=True, cwd=ROOT, timeout=3600, check=False,
-            env={"PYTHONPATH": f"{ROOT}:{ROOT / 'layers/core'}", "PATH": "/usr/bin:/bin"})
-        line = next((line for line in completed.stdout.splitlines() if line.startswith("RESULT ")), None)
-        if completed.returncode != 0 or line is None:
-            raise RuntimeError(f"train {name} failed:\n{completed.stderr[-3000:]}")
-        candidates[name] = json.loads(line[len("RESULT "):])
+        candidates[name] = processes.run("benchmarks.train_process", str(path), json.dumps(CHURN_CONTRACT), name,
+                                         timeout=3600)
     memory, timeout, _ = function_settings("TrainFunction")
     limits = {}
     for name, run in candidates.items():

@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.processes import emit
+
 ROOT = Path(__file__).resolve().parent.parent
 HANDLERS = {"onnx": ROOT / "functions/inference/app.py", "naive": ROOT / "benchmarks/naive_handler.py"}
 ML_IMPORTS = {"onnx": ["numpy", "onnxruntime"], "naive": ["numpy", "pandas", "sklearn", "joblib"], "floor": []}
@@ -149,4 +151,4 @@ def timed_requests(handler, event: dict, count: int) -> list[float]:
 
 if __name__ == "__main__":
     result = main(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
-    print("RESULT " + json.dumps(result))
+    emit(result)

@@ -9,14 +9,13 @@ share (interpreter, boto3 clients, Powertools), so the RSS the ML stack itself a
 from __future__ import annotations
 
 import io
-import json
 import os
 import statistics
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import processes
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = "bench-churn"
@@ -70,14 +69,8 @@ def register_model(stack, rows: int, estimator: str = "random_forest") -> None:
 
 def run_process(kind: str, settings: Settings, environment: dict[str, str]) -> dict:
     spawned = time.time()
-    completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks.handler_process", kind, MODEL, str(settings.warm_single),
-         str(settings.warm_batch)], capture_output=True, text=True, cwd=ROOT, env=environment, timeout=600,
-        check=False)
-    line = next((line for line in completed.stdout.splitlines() if line.startswith("RESULT ")), None)
-    if completed.returncode != 0 or line is None:
-        raise RuntimeError(f"{kind} handler process failed:\n{completed.stderr[-3000:]}")
-    result = json.loads(line[len("RESULT "):])
+    result = processes.run("benchmarks.handler_process", kind, MODEL, str(settings.warm_single),
+                           str(settings.warm_batch), environment=environment, timeout=600)
     result["cold_total"] = result["cold_end_epoch"] - spawned
     return result
 

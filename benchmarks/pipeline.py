@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import statistics
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import processes
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks/.data"
@@ -29,16 +29,6 @@ class Settings:
 
 FULL = Settings(rows=100_000, repeat=3)
 SMOKE = Settings(rows=2_000, repeat=1)
-
-
-def bare(path: Path, contract: dict) -> float:
-    completed = subprocess.run([sys.executable, "-m", "benchmarks.bare_training", str(path), json.dumps(contract)],
-                               capture_output=True, text=True, cwd=ROOT, timeout=1800, check=False,
-                               env={"PYTHONPATH": f"{ROOT}:{ROOT / 'layers/core'}", "PATH": "/usr/bin:/bin"})
-    line = next((line for line in completed.stdout.splitlines() if line.startswith("RESULT ")), None)
-    if completed.returncode != 0 or line is None:
-        raise RuntimeError(f"bare training failed:\n{completed.stderr[-3000:]}")
-    return json.loads(line[len("RESULT "):])["seconds"]
 
 
 def measure(settings: Settings) -> dict:
@@ -59,7 +49,7 @@ def measure(settings: Settings) -> dict:
         stack = Stack.find(cloud.stack_name)
         operations.put_contract(stack, Contract.from_dict(contract))
         for index in range(settings.repeat):
-            baseline.append(bare(path, contract))
+            baseline.append(processes.run("benchmarks.bare_training", str(path), json.dumps(contract))["seconds"])
             started = time.perf_counter()
             trigger = operations.upload(stack, path, MODEL, f"run-{index}-{time.time_ns()}.csv")
             run = operations.wait_for_run(stack, MODEL, trigger.run_id, timeout=1800)

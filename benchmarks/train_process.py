@@ -17,6 +17,7 @@ from mlops_core.tabular import load_frame
 from mlops_core.training import fit_candidate, sklearn_prediction
 
 from benchmarks.handler_process import peak_rss_mb
+from benchmarks.processes import emit
 
 if __name__ == "__main__":
     path, contract = Path(sys.argv[1]), Contract.from_dict(json.loads(sys.argv[2]))
@@ -27,5 +28,5 @@ if __name__ == "__main__":
     fitted = fit_candidate(spec, frame, contract)
     holdout = frame.iloc[split_rows(len(frame), contract).holdout]
     sklearn_prediction(fitted.pipeline, holdout[contract.features], contract)
-    print("RESULT " + json.dumps({"seconds": time.perf_counter() - started, "rows": len(frame),
-                                  "peak_rss_mb": peak_rss_mb(), "base_rss_mb": base}))
+    emit({"seconds": time.perf_counter() - started, "rows": len(frame), "peak_rss_mb": peak_rss_mb(),
+          "base_rss_mb": base})

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import json
 import statistics
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import wide_data
+from . import processes, wide_data
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "benchmarks/.data"
@@ -32,14 +30,7 @@ SMOKE = Settings(sizes=(20_000,), repeat=1)
 
 
 def run_process(kind: str, path: Path) -> dict:
-    completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks.validation_process", kind, str(path), json.dumps(wide_data.contract())],
-        capture_output=True, text=True, cwd=ROOT, timeout=1800, check=False,
-        env={"PYTHONPATH": f"{ROOT}:{ROOT / 'layers/core'}", "PATH": "/usr/bin:/bin"})
-    line = next((line for line in completed.stdout.splitlines() if line.startswith("RESULT ")), None)
-    if completed.returncode != 0 or line is None:
-        raise RuntimeError(f"{kind} validation failed:\n{completed.stderr[-3000:]}")
-    result = json.loads(line[len("RESULT "):])
+    result = processes.run("benchmarks.validation_process", kind, str(path), json.dumps(wide_data.contract()))
     if not (result["passed"] and result["profiled"]):
         raise RuntimeError(f"{kind} validation did not pass the generated data: {result}")
     return result

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.handler_process import peak_rss_mb
+from benchmarks.processes import emit
 
 
 def streaming(path: Path, contract_doc: dict) -> dict:
@@ -52,4 +53,4 @@ if __name__ == "__main__":
     started = time.perf_counter()
     result = (streaming if kind == "streaming" else in_memory)(file, json.loads(contract_json))
     result |= {"seconds": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb()}
-    print("RESULT " + json.dumps(result))
+    emit(result)

@@ -20,6 +20,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from .template import rewrite
+
 MAX_PAYLOAD = 6_291_456
 TEXT_TYPES = ("application/json", "application/xml", "application/javascript")
 
@@ -52,7 +54,14 @@ def detach(body: dict[str, Any], parameters: dict[str, str], port_for: Callable[
         urls.append(FunctionUrl(logical_id, function, _resolve(props["AuthType"], body, parameters),
                                 port_for(logical_id)))
     addresses = {url.logical_id: url.url for url in urls}
-    body["Outputs"] = _replace_url_refs(body.get("Outputs", {}), addresses)
+
+    def to_address(node: dict[str, Any]) -> str | None:
+        attribute = node.get("Fn::GetAtt")
+        if isinstance(attribute, list) and attribute[0] in addresses and attribute[1] == "FunctionUrl":
+            return addresses[attribute[0]]
+        return None
+
+    body["Outputs"] = rewrite(body.get("Outputs", {}), to_address)
     return urls
 
 
@@ -60,17 +69,6 @@ def _resolve(value: Any, body: dict[str, Any], parameters: dict[str, str]) -> st
     if isinstance(value, dict) and "Ref" in value:
         name = value["Ref"]
         return parameters.get(name, body.get("Parameters", {}).get(name, {}).get("Default"))
-    return value
-
-
-def _replace_url_refs(value: Any, addresses: dict[str, str]) -> Any:
-    if isinstance(value, dict):
-        attribute = value.get("Fn::GetAtt")
-        if isinstance(attribute, list) and attribute[0] in addresses and attribute[1] == "FunctionUrl":
-            return addresses[attribute[0]]
-        return {key: _replace_url_refs(item, addresses) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_replace_url_refs(item, addresses) for item in value]
     return value
 
 

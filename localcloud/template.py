@@ -6,6 +6,7 @@ import json
 import re
 import shlex
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,17 +90,22 @@ def _collapse_aliases(body: dict[str, Any]) -> None:
                if resource["Type"] == "AWS::Lambda::Alias"}
     for name in aliases:
         del body["Resources"][name]
-    body["Resources"] = _replace_refs(body["Resources"], aliases)
-    body["Outputs"] = _replace_refs(body.get("Outputs", {}), aliases)
+    def to_function(node: dict[str, Any]) -> Any:
+        return aliases[node["Ref"]] if set(node) == {"Ref"} and node["Ref"] in aliases else None
+
+    body["Resources"] = rewrite(body["Resources"], to_function)
+    body["Outputs"] = rewrite(body.get("Outputs", {}), to_function)
 
 
-def _replace_refs(value: Any, targets: dict[str, Any]) -> Any:
+def rewrite(value: Any, replace: Callable[[dict[str, Any]], Any]) -> Any:
+    """Walk a template fragment; each object for which `replace` returns something other than None becomes that."""
     if isinstance(value, dict):
-        if set(value) == {"Ref"} and value["Ref"] in targets:
-            return targets[value["Ref"]]
-        return {key: _replace_refs(item, targets) for key, item in value.items()}
+        replaced = replace(value)
+        if replaced is not None:
+            return replaced
+        return {key: rewrite(item, replace) for key, item in value.items()}
     if isinstance(value, list):
-        return [_replace_refs(item, targets) for item in value]
+        return [rewrite(item, replace) for item in value]
     return value
 
 

@@ -20,12 +20,10 @@ from rich.panel import Panel
 from localcloud.runtime import DEFAULT_PORT, LocalCloud, free_port, port_is_free
 
 from . import operations, render
-from .samples import CHURN_CONTRACT, churn, corrupt
+from .samples import CHURN_CONTRACT, CHURN_RECORD, churn, corrupt
 from .stack import Stack
 from .watch import follow, newest_execution
 
-SAMPLE_RECORD = {"tenure_months": 3, "monthly_charges": 99.5, "support_calls": 4, "contract_type": "monthly",
-                 "payment_method": "check", "age": None}
 TEMPLATE = Path(__file__).resolve().parent.parent / "template.yaml"
 MODEL = "churn"
 
@@ -73,7 +71,7 @@ def main() -> int:
 
 def _curl_predict(url: str, console: Console) -> dict[str, Any]:
     """What a user would type: curl, with one customer's record."""
-    body = json.dumps({"records": [SAMPLE_RECORD]})
+    body = json.dumps({"records": [CHURN_RECORD]})
     command = ["curl", "-sS", "-X", "POST", f"{url}models/{MODEL}/predict", "-H", "content-type: application/json",
                "-d", body]
     console.print("$ " + " ".join(shlex.quote(part) for part in command), soft_wrap=True, highlight=False)

@@ -42,6 +42,10 @@ def corrupt(frame: pd.DataFrame) -> pd.DataFrame:
     return broken
 
 
+# One customer, as a client sends it to the inference URL (age unknown).
+CHURN_RECORD = {"tenure_months": 3, "monthly_charges": 99.5, "support_calls": 4, "contract_type": "monthly",
+                "payment_method": "check", "age": None}
+
 CHURN_CONTRACT = {
     "model": "churn",
     "version": 1,

@@ -17,11 +17,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "layers/core")]
 from mlops_core.contract import Contract  # noqa: E402 - after the path set-up
 
 from mlops_cli import operations  # noqa: E402
-from mlops_cli.samples import CHURN_CONTRACT, churn  # noqa: E402
+from mlops_cli.samples import CHURN_CONTRACT, CHURN_RECORD, churn  # noqa: E402
 from mlops_cli.stack import Stack  # noqa: E402
-
-RECORD = {"tenure_months": 3, "monthly_charges": 99.5, "support_calls": 4, "contract_type": "monthly",
-          "payment_method": "check", "age": None}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"run {run['run_id']} {run['status']}: {run.get('message')}", file=sys.stderr)
         return 1
     champion = stack.registry.alias(args.model)
-    answer = stack.inference.post(f"models/{args.model}/predict", {"records": [RECORD]})
+    answer = stack.inference.post(f"models/{args.model}/predict", {"records": [CHURN_RECORD]})
     print(f"run {run['run_id']} SUCCEEDED (v{run['version']}); the URL answered with v{answer['version']}: "
           f"{answer['predictions'][0]}")
     return 0 if champion and answer["version"] == champion["version"] else 1

@@ -1,13 +1,21 @@
-"""The end-to-end tier's shared state: a model served by the local runtime's inference URL."""
+"""The end-to-end tier's shared helpers: the `mlops` CLI in another process, a model the inference URL serves."""
+
+import subprocess
+import sys
 
 import pytest
 from mlops_core.contract import Contract
 
 from mlops_cli import operations
-from mlops_cli.samples import CHURN_CONTRACT, churn
+from mlops_cli.samples import CHURN_CONTRACT, CHURN_RECORD, churn
 
-RECORD = {"tenure_months": 3, "monthly_charges": 99.5, "support_calls": 4, "contract_type": "monthly",
-          "payment_method": "check", "age": None}
+RECORD = CHURN_RECORD
+
+
+def mlops(*args: str) -> subprocess.CompletedProcess:
+    """The operator CLI, run as a user runs it: another process, finding the stack through AWS_ENDPOINT_URL."""
+    return subprocess.run([sys.executable, "-m", "mlops_cli.main", *args], capture_output=True, text=True,
+                          timeout=600)
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,6 @@
 """The inference URL of the local runtime: the real handler behind HTTP, serving what the pipeline registered."""
 
 import json
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -14,7 +12,7 @@ from mlops_core.storage import S3Object
 
 from mlops_cli import operations
 from tests.conftest import load_event
-from tests.e2e.conftest import RECORD
+from tests.e2e.conftest import RECORD, mlops
 
 pytestmark = pytest.mark.e2e
 
@@ -273,7 +271,3 @@ def test_mlops_predict_and_feedback_from_another_process(served):
     assert labelled.returncode == 0 and json.loads(labelled.stdout)["accepted"] == 1, labelled.stderr
     assert refused.returncode == 2 and "HTTP 422" in refused.stderr and "records[0].age" in refused.stderr
 
-
-def mlops(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mlops_cli.main", *args], capture_output=True, text=True,
-                          timeout=120)

@@ -10,15 +10,11 @@ import pytest
 from sklearn.datasets import load_wine
 
 from mlops_cli.samples import CHURN_CONTRACT, churn
+from tests.e2e.conftest import mlops
 
 pytestmark = pytest.mark.e2e
 
 BIN = Path(sys.executable).parent
-
-
-def mlops(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mlops_cli.main", *args], capture_output=True, text=True,
-                          timeout=600)
 
 
 def test_an_upload_with_the_aws_cli_from_another_process_starts_a_run(stack, tmp_path, model_name):

@@ -24,11 +24,10 @@ from mlops_core.storage import ObjectStore, sha256_hex
 from mlops_core.tabular import model_frame
 from mlops_core.training import fit_candidate
 
-from mlops_cli.samples import CHURN_CONTRACT, churn
+from mlops_cli.samples import CHURN_CONTRACT, CHURN_RECORD, churn
 
 CONTRACT = Contract.from_dict(CHURN_CONTRACT)
-RECORD = {"tenure_months": 3, "monthly_charges": 99.5, "support_calls": 4, "contract_type": "monthly",
-          "payment_method": "check", "age": None}
+RECORD = CHURN_RECORD
 
 
 @pytest.fixture(scope="module")
