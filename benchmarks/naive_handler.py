@@ -1,8 +1,8 @@
 """The baseline a user would write first: the same SDK and Powertools set-up, pandas + scikit-learn + joblib.
 
 It reads the same registry records, loads the same fitted pipeline (joblib, from the record's `baseline` artifact),
-builds a DataFrame per request and calls predict_proba. No sha256 check and no capture: it does less than the
-project's handler, which keeps the comparison conservative.
+builds a DataFrame per request and calls predict_proba. No sha256 check, no capture and no per-request metrics: it
+does less than the project's handler, which keeps the comparison conservative.
 """
 
 import io

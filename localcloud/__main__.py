@@ -22,8 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     parameters = dict(item.split("=", 1) for item in args.parameter)
     cloud = LocalCloud(args.template, port=args.port, stack_name=args.stack_name, parameters=parameters,
-                       url_port=args.url_port)
-    cloud.host.on_log = _print_log
+                       url_port=args.url_port, schedules=True)
+    cloud.host.log_listeners.append(_print_log)
     try:
         cloud.start()
     except OSError as error:
@@ -35,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {key:<28} {value}")
     print(f"\nexport AWS_ENDPOINT_URL={cloud.endpoint} AWS_DEFAULT_REGION=us-east-1 "
           "AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local")
-    print(f"then: mlops runs   or   aws s3 cp data.csv s3://{cloud.outputs.get('DataBucketName')}/incoming/<model>/\n")
+    print(f"then: mlops runs   or   aws s3 cp data.csv s3://{cloud.outputs.get('DataBucketName')}/incoming/<model>/")
+    print(f"the monitor runs every {cloud.outputs.get('MonitorIntervalMinutes')} minutes (now: mlops monitor run); "
+          "alarms are evaluated every second\n")
     print(NOT_EMULATED)
     print("\nCtrl-C to stop.", flush=True)
     try:

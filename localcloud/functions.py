@@ -86,7 +86,8 @@ class FunctionHost:
     """
 
     functions: dict[str, LocalFunction] = field(default_factory=dict)
-    on_log: Callable[[str, str], None] | None = None
+    # Called with (function name, its output) after each invocation, as CloudWatch Logs would receive it.
+    log_listeners: list[Callable[[str, str], None]] = field(default_factory=list)
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _routes: threading.local = field(default_factory=threading.local)
 
@@ -102,6 +103,7 @@ class FunctionHost:
     def invoke(self, name: str, event: Any, environment: dict[str, str]) -> Invocation:
         function = self.functions[name]
         with self._lock, self._environment(function, environment), self._captured() as logs:
+            self.route_output()  # again: a test runner may have swapped sys.stdout since the last invocation
             started = time.perf_counter()
             try:
                 handler = self._handler(function)
@@ -113,8 +115,8 @@ class FunctionHost:
                     "errorMessage": str(error), "errorType": type(error).__name__,
                     "stackTrace": traceback.format_tb(error.__traceback__)}), True
             seconds = time.perf_counter() - started
-        if self.on_log:
-            self.on_log(name, logs.getvalue())
+        for listener in self.log_listeners:
+            listener(name, logs.getvalue())
         return Invocation(payload, errored, logs.getvalue(), seconds)
 
     def _handler(self, function: LocalFunction) -> Callable[[Any, Any], Any]:

@@ -3,9 +3,11 @@
 - Lambda: every invoke path ends in `LambdaFunction._invoke_lambda`, which runs Docker; it runs the real handler
   in-process instead.
 - EventBridge: `Rule.send_to_targets` raises NotImplementedError for Step Functions and Lambda targets
-  (getmoto/moto#8452); those targets are delivered here, the others still by moto.
+  (getmoto/moto#8452); those targets are delivered here, the others still by moto. A schedule rule (no pattern)
+  matched every event; it matches none.
 - Step Functions: CloudFormation creates state machines in the classic backend, which cannot execute them; both
   paths use the executing (parser) backend.
+- CloudWatch: `put_metric_alarm` on an existing alarm resets its state to OK; CloudWatch keeps the state.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import uuid
 from typing import Any
 
 from moto.awslambda.models import LambdaFunction
+from moto.cloudwatch.models import CloudWatchBackend
 from moto.core.config import default_user_config
 from moto.events.models import Rule
 from moto.stepfunctions import models as classic_stepfunctions
@@ -25,6 +28,7 @@ from moto.utilities.arns import parse_arn
 from .functions import FunctionHost
 
 _original_send_to_targets = Rule.send_to_targets
+_original_put_metric_alarm = CloudWatchBackend.put_metric_alarm
 
 
 def apply(host: FunctionHost) -> None:
@@ -40,10 +44,26 @@ def apply(host: FunctionHost) -> None:
 
     LambdaFunction._invoke_lambda = invoke_in_process
     Rule.send_to_targets = _send_to_targets
+    CloudWatchBackend.put_metric_alarm = _put_metric_alarm_keeping_state
+
+
+def _put_metric_alarm_keeping_state(self: CloudWatchBackend, name: str, *args: Any, **kwargs: Any) -> Any:
+    previous = self.alarms.get(name)
+    alarm = _original_put_metric_alarm(self, name, *args, **kwargs)
+    if previous is not None:
+        for kept in ("state_value", "state_reason", "state_reason_data", "state_updated_timestamp", "history"):
+            setattr(alarm, kept, getattr(previous, kept))
+    return alarm
+
+
+def deliver(target: dict, event: dict) -> None:
+    """Deliver an event to one rule target (a state machine or a function), as EventBridge would."""
+    _deliver(target, _target_input(target, event))
 
 
 def _send_to_targets(self: Rule, original_event: dict, transform_input: bool = True) -> None:
-    if not self.event_pattern.matches_event(original_event):
+    # A schedule rule has no pattern, which moto's matcher takes as "match everything"; it matches no event.
+    if self.scheduled_expression or not self.event_pattern.matches_event(original_event):
         return
     ours = [t for t in self.targets if parse_arn(t["Arn"]).service in ("states", "lambda")]
     for target in ours:

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from . import function_urls, patches
+from .clock import Clock
+from .emf import MetricExtractor
 from .functions import FunctionHost, LocalFunction
 from .template import CODE_BUCKET, PreparedTemplate, prepare, samconfig_parameters
 
@@ -32,6 +34,12 @@ What the local runtime does not emulate:
 - Lambda versions and aliases: a reference to an alias is one to the function; SnapStart does not apply.
 - Function URLs: served on 127.0.0.1; AuthType AWS_IAM requires a SigV4 Authorization header but the signature is
   not verified.
+- CloudWatch: metrics come only from the functions' embedded-metric-format output (no AWS/Lambda or AWS/States
+  metrics). Alarms (the template's and those created at run time) are evaluated every second over periods ending
+  now, not aligned to the clock; percentile, metric-math and anomaly alarms are not evaluated; alarm actions are not
+  run (EventBridge rules on alarm state changes are). Dashboards are stored, not drawn.
+- Schedules: rate() rules fire only under `make up` (counted from the start); cron() rules never. Elsewhere, run a
+  scheduled function on demand (`mlops monitor run`).
 - Layers: dependency layers come from this virtual environment, not from the layer build.
 - Anything moto does not implement (see https://docs.getmoto.org)."""
 
@@ -60,10 +68,13 @@ class LocalCloud:
     parameters: dict[str, str] = field(default_factory=dict)
     config_env: str = "local"
     url_port: int | None = None
+    schedules: bool = False
+    clock_tick: float = 1.0
     host: FunctionHost = field(default_factory=FunctionHost)
     outputs: dict[str, str] = field(default_factory=dict)
     _server: Any = None
     _url_servers: list[function_urls.FunctionUrlServer] = field(default_factory=list)
+    _clock: Clock | None = None
 
     @property
     def endpoint(self) -> str:
@@ -79,13 +90,18 @@ class LocalCloud:
 
         patches.apply(self.host)
         self.host.route_output()
+        self.host.log_listeners.append(MetricExtractor(self.client))
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()
         self._wait_until_listening()
         self.deploy()
+        self._clock = Clock(self.client, patches.deliver, self.clock_tick, self.schedules).start()
         return self
 
     def stop(self) -> None:
+        if self._clock is not None:
+            self._clock.stop()
+            self._clock = None
         for url_server in self._url_servers:
             url_server.stop()
         self._url_servers.clear()
@@ -127,6 +143,7 @@ class LocalCloud:
                      if "LogicalResourceId" in r}
         self._register_functions(prepared, resources)
         self._apply_bucket_settings(prepared, resources)
+        self._create_alarms(prepared, stack["StackId"])
         for url in urls:
             self._url_servers.append(function_urls.FunctionUrlServer(
                 url, resources[url.function_logical_id], self._invoke, ACCOUNT).start())
@@ -182,6 +199,20 @@ class LocalCloud:
             if notification.get("EventBridgeConfiguration", {}).get("EventBridgeEnabled"):
                 s3.put_bucket_notification_configuration(
                     Bucket=resources[logical_id], NotificationConfiguration={"EventBridgeConfiguration": {}})
+
+    def _create_alarms(self, prepared: PreparedTemplate, stack_id: str) -> None:
+        """moto's CloudFormation skips AWS::CloudWatch::Alarm; its own resolver fills in their properties here."""
+        from moto.cloudformation.models import cloudformation_backends
+        from moto.cloudformation.parsing import clean_json
+
+        resource_map = cloudformation_backends[ACCOUNT][REGION].stacks[stack_id].resource_map
+        cloudwatch = self.client("cloudwatch")
+        for logical_id, resource in prepared.body["Resources"].items():
+            if resource["Type"] != "AWS::CloudWatch::Alarm":
+                continue
+            props = clean_json(resource["Properties"], resource_map)
+            props.setdefault("AlarmName", f"{self.stack_name}-{logical_id}")
+            cloudwatch.put_metric_alarm(**props)
 
     def _wait_until_listening(self, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout

@@ -26,6 +26,8 @@ from .watch import follow, newest_execution
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "template.yaml"
 MODEL = "churn"
+# The local runtime evaluates alarms every second; a few ticks show that nothing fires.
+ALARM_CLOCK_SECONDS = 3
 
 
 def main() -> int:
@@ -55,18 +57,74 @@ def main() -> int:
             _summarize(run, champion, console)
             if run["status"] != expected_status or (champion or {}).get("version") != expected_champion:
                 failures.append(f"{title}: run {run['status']}, champion {champion and champion['version']}")
-        console.rule("All runs")
-        render.runs(stack.runs.list(MODEL))
-        render.model(operations.model_view(stack, MODEL))
         console.rule("Serving: the champion answers on the inference URL")
         answer = _curl_predict(stack.outputs["InferenceUrl"], console)
         if answer.get("version") != 2:
             failures.append(f"inference URL: expected champion v2 to answer, got {answer}")
+        failures += _monitoring_chapters(stack, console)
+        console.rule("All runs")
+        render.runs(stack.runs.list(MODEL))
+        render.model(operations.model_view(stack, MODEL))
     if failures:
         console.print("[red]the demo did not go as expected:[/]\n" + "\n".join(failures))
         return 1
     console.print(f"[green]demo complete[/] in {time.perf_counter() - started:.0f} s")
     return 0
+
+
+def _monitoring_chapters(stack: Stack, console: Console) -> list[str]:
+    """Traffic like the training data leaves the alarms alone; drifted traffic fires one and retrains the model."""
+    failures = []
+    console.rule("Monitoring: 300 customers like the training data, with their true outcomes as feedback")
+    steady = _traffic_then_monitor(stack, churn(300, seed=10, noise=0.05, calls_weight=0.9), console)
+    time.sleep(ALARM_CLOCK_SECONDS)
+    status = operations.monitor_status(stack, MODEL)
+    render.alarms(status)
+    if any(alarm["StateValue"] == "ALARM" for alarm in status["alarms"]) or steady["drift"]["drifted"]:
+        failures.append(f"undrifted traffic: drift {steady['drift']}, alarms {status['alarms']}")
+
+    console.rule("The customers change: newer, on pricier plans, calling support more (300 more, with feedback)")
+    before = time.time()
+    _traffic_then_monitor(stack, churn(300, seed=11, noise=0.05, calls_weight=0.9, drift=1.0), console)
+    drift_alarm = f"{stack.alarm_settings.prefix}{MODEL}-drift"
+    if not _wait(lambda: _alarm_state(stack, drift_alarm) == "ALARM", 30):
+        return [*failures, f"{drift_alarm} did not go to ALARM"]
+    console.print(f"CloudWatch alarm [bold]{drift_alarm}[/] -> [red]ALARM[/]; EventBridge starts the pipeline "
+                  "with trigger=alarm on the latest upload plus the feedback since")
+    follow(stack, newest_execution(stack, before), console)
+    run = _wait(lambda: next((r for r in stack.runs.list(MODEL)
+                              if r["trigger"] == "alarm" and r["status"] in (SUCCEEDED, FAILED)), None), 300)
+    if run is None:
+        return [*failures, "no retraining run followed the drift alarm"]
+    _summarize(run, stack.registry.alias(MODEL), console)
+    console.print(f"trained on {run['dataset']['base_uri']} + {run['dataset']['feedback_rows']} labeled requests "
+                  f"(manifest {run['dataset']['manifest_uri']})")
+    if run["status"] != SUCCEEDED:
+        failures.append(f"the alarm run failed: {run.get('message')}")
+    return failures
+
+
+def _traffic_then_monitor(stack: Stack, frame, console: Console) -> dict[str, Any]:
+    operations.send_traffic(stack, MODEL, frame, "churned")
+    time.sleep(1.1)  # S3 times objects to the second; the pass counts what was written before its window ends
+    [seen] = operations.run_monitor(stack, [MODEL])
+    console.print(f"$ mlops monitor run {MODEL}")
+    render.passes([seen])
+    return seen
+
+
+def _alarm_state(stack: Stack, name: str) -> str:
+    return stack.cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]["StateValue"]
+
+
+def _wait(condition, timeout: float):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.5)
+    return None
 
 
 def _curl_predict(url: str, console: Console) -> dict[str, Any]:

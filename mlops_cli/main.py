@@ -120,6 +120,24 @@ def _feedback(args: argparse.Namespace) -> int:
     return 0
 
 
+def _monitor_run(args: argparse.Namespace) -> int:
+    _emit(args, operations.run_monitor(Stack.find(args.stack), args.models), render.passes)
+    return 0
+
+
+def _monitor_status(args: argparse.Namespace) -> int:
+    _emit(args, operations.monitor_status(Stack.find(args.stack), args.name, args.limit), render.monitor_status)
+    return 0
+
+
+def _monitor_alarms(args: argparse.Namespace) -> int:
+    result = operations.sync_alarms(Stack.find(args.stack), args.name)
+    print(f"{args.name}: alarms {', '.join(result['alarms'])}")
+    for note in result["notes"]:
+        print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
 def _rollback(args: argparse.Namespace) -> int:
     version = operations.rollback(Stack.find(args.stack), args.name, args.reason)
     print(f"{args.name}: champion rolled back to v{version}")
@@ -195,6 +213,21 @@ def _parser() -> argparse.ArgumentParser:
     feedback.add_argument("name")
     feedback.add_argument("--json", help='[{"request_id": ..., "row": 0, "label": ...}, ...] (default: read stdin)')
     feedback.set_defaults(command=_feedback)
+
+    monitor = commands.add_parser("monitor", help="drift, live quality and alarms").add_subparsers(
+        required=True, metavar="ACTION")
+    monitor_run = monitor.add_parser("run", help="run the monitor now (it also runs on its schedule)")
+    monitor_run.add_argument("models", nargs="*", help="models to look at (default: every model with a champion)")
+    monitor_run.add_argument("--json", action="store_true")
+    monitor_run.set_defaults(command=_monitor_run)
+    status = monitor.add_parser("status", help="a model's alarms and latest monitor passes")
+    status.add_argument("name")
+    status.add_argument("--limit", type=int, default=10)
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(command=_monitor_status)
+    alarms = monitor.add_parser("alarms", help="create or update a model's alarms for its current champion")
+    alarms.add_argument("name")
+    alarms.set_defaults(command=_monitor_alarms)
 
     rollback = commands.add_parser("rollback", help="move the champion back to the previous one")
     rollback.add_argument("name")

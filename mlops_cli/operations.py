@@ -9,11 +9,12 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from mlops_core.alarms import sync_model_alarms
 from mlops_core.contract import Contract
-from mlops_core.errors import NotFoundError
+from mlops_core.errors import MlopsError, NotFoundError
 from mlops_core.registry import CHAMPION, AliasMove
 from mlops_core.runs import RUNNING
-from mlops_core.storage import S3Object
+from mlops_core.storage import S3Object, newest_object
 from mlops_core.triggers import INCOMING, Trigger
 
 from .stack import Stack
@@ -42,24 +43,18 @@ def upload(stack: Stack, path: Path, model: str, name: str | None = None) -> Tri
 
 def retrain(stack: Stack, model: str, dataset_uri: str | None = None) -> Trigger:
     """Start a manual run on a dataset (by default the newest upload for the model); returns its trigger."""
-    dataset = S3Object.parse(dataset_uri) if dataset_uri else _newest_upload(stack, model)
-    head = stack.store.client.head_object(Bucket=dataset.bucket, Key=dataset.key)
-    trigger = Trigger("manual", model, S3Object(dataset.bucket, dataset.key, head.get("VersionId")),
-                      uuid.uuid4().hex)
+    if dataset_uri:
+        dataset = S3Object.parse(dataset_uri)
+        dataset = S3Object(dataset.bucket, dataset.key,
+                           stack.store.client.head_object(Bucket=dataset.bucket, Key=dataset.key).get("VersionId"))
+    else:
+        dataset, _ = newest_object(stack.store, stack.data_bucket, f"{INCOMING}{model}/")
+    trigger = Trigger("manual", model, dataset, uuid.uuid4().hex)
     event = {"trigger": "manual", "model": model, "dataset_uri": dataset.uri,
              "version_id": trigger.dataset.version_id, "request_id": trigger.event_id}
     stack.stepfunctions.start_execution(stateMachineArn=stack.state_machine_arn, name=f"manual-{trigger.event_id}",
                                         input=json.dumps(event))
     return trigger
-
-
-def _newest_upload(stack: Stack, model: str) -> S3Object:
-    pages = stack.store.client.get_paginator("list_objects_v2").paginate(
-        Bucket=stack.data_bucket, Prefix=f"{INCOMING}{model}/")
-    objects = [o for page in pages for o in page.get("Contents", []) if not o["Key"].endswith("/")]
-    if not objects:
-        raise NotFoundError(f"nothing uploaded under s3://{stack.data_bucket}/{INCOMING}{model}/")
-    return S3Object(stack.data_bucket, max(objects, key=lambda o: o["LastModified"])["Key"])
 
 
 def wait_for_run(stack: Stack, model: str, run_id: str, timeout: float = 900) -> dict[str, Any]:
@@ -96,15 +91,71 @@ def model_view(stack: Stack, model: str) -> dict[str, Any]:
 
 
 def promote(stack: Stack, model: str, version: int, reason: str | None = None, alias: str = CHAMPION) -> int:
-    """Point an alias at a version; a version that does not exist is refused by the registry."""
-    return stack.registry.move_alias(model, AliasMove(alias, version, _who(), reason or f"manual {alias} promotion"))
+    """Point an alias at a version (the registry refuses one that does not exist); a champion gets its alarms."""
+    revision = stack.registry.move_alias(model, AliasMove(alias, version, _who(),
+                                                          reason or f"manual {alias} promotion"))
+    if alias == CHAMPION:
+        sync_alarms(stack, model)
+    return revision
 
 
 def rollback(stack: Stack, model: str, reason: str | None = None) -> int:
-    """Move the champion back to the version it held before the current one was promoted."""
+    """Move the champion back to the version it held before the current one was promoted, alarms included."""
     target = stack.registry.rollback_target(model)
     stack.registry.move_alias(model, AliasMove(CHAMPION, target, _who(), reason or "rollback", action="rollback"))
+    sync_alarms(stack, model)
     return target
+
+
+def sync_alarms(stack: Stack, model: str) -> dict[str, Any]:
+    """Create or update the model's alarms for its current champion (the pipeline does it on each promotion)."""
+    return sync_model_alarms(stack.cloudwatch, stack.alarm_settings, stack.registry, stack.store, model)
+
+
+class MonitorFailedError(MlopsError):
+    """The monitor function failed; its error message says why."""
+
+
+def run_monitor(stack: Stack, models: list[str] | None = None) -> list[dict[str, Any]]:
+    """Invoke the monitor function now (instead of waiting for its schedule); returns its passes."""
+    response = stack.lambda_client.invoke(FunctionName=stack.outputs["MonitorFunctionName"],
+                                          Payload=json.dumps({"models": models or None}).encode())
+    payload = json.loads(response["Payload"].read() or b"{}")
+    if response.get("FunctionError"):
+        raise MonitorFailedError(f"the monitor failed: {payload.get('errorType')}: {payload.get('errorMessage')}")
+    return payload["passes"]
+
+
+def send_traffic(stack: Stack, model: str, frame: Any, target: str, labels: str | None = "true",
+                 batch: int = 100) -> int:
+    """Score a labeled frame through the inference URL in batches, then send its labels as feedback.
+
+    labels: "true" sends the frame's target, "wrong" the opposite of each predicted class, None nothing.
+    """
+    from .samples import records
+
+    client = stack.inference
+    for start in range(0, len(frame), batch):
+        rows = frame.iloc[start:start + batch]
+        answer = client.post(f"models/{model}/predict", {"records": records(rows, target)})
+        truths = rows[target].tolist()
+        if labels == "wrong":
+            classes = sorted(answer["predictions"][0]["probabilities"])
+            truths = [next(c for c in classes if c != p["label"]) for p in answer["predictions"]]
+        if labels:
+            client.post(f"models/{model}/feedback", {"labels": [
+                {"request_id": answer["request_id"], "row": row, "label": label} for row, label in enumerate(truths)]})
+    return len(frame)
+
+
+def monitor_status(stack: Stack, model: str, limit: int = 10) -> dict[str, Any]:
+    """A model's alarms (with their states and thresholds) and its latest monitor passes."""
+    settings = stack.alarm_settings
+    names = [f"{settings.prefix}{model}-{kind}" for kind in ("drift", "quality")]
+    alarms = stack.cloudwatch.describe_alarms(AlarmNames=names)["MetricAlarms"]
+    return {"model": model, "alarms": [{key: alarm.get(key) for key in (
+        "AlarmName", "StateValue", "MetricName", "ComparisonOperator", "Threshold", "StateUpdatedTimestamp")}
+        for alarm in alarms], "passes": stack.monitor_passes.passes(model, limit)}
 
 
 def _who() -> str:

@@ -12,7 +12,8 @@ console = Console(highlight=False)
 if not console.is_terminal:
     console = Console(highlight=False, width=160)
 
-STATUS_STYLE = {"SUCCEEDED": "green", "FAILED": "red", "RUNNING": "yellow"}
+STATUS_STYLE = {"SUCCEEDED": "green", "FAILED": "red", "RUNNING": "yellow", "SUPPRESSED": "dim"}
+ALARM_STYLE = {"OK": "green", "ALARM": "red", "INSUFFICIENT_DATA": "yellow"}
 
 
 def runs(records: list[dict[str, Any]]) -> None:
@@ -62,3 +63,33 @@ def _version(run: dict[str, Any]) -> str:
 
 def _v(version: int | None) -> str:
     return "-" if version is None else f"v{version}"
+
+
+def passes(records: list[dict[str, Any]]) -> None:
+    table = Table("model", "champion", "window end", "records", "drift score", "drifted", "live quality", "labels",
+                  "alarms", "notes", title="Monitor passes")
+    for record in records:
+        drift = record.get("drift") or {}
+        quality = ", ".join(f"{k}={v:.3f}" for k, v in record.get("quality", {}).items())
+        alarms = " ".join(f"[{ALARM_STYLE.get(state, '')}]{name}={state}[/]"
+                          for name, state in record.get("alarms", {}).items())
+        table.add_row(record["model"], f"v{record['champion_version']}", record["window"]["end"][:19],
+                      str(record["records"]), f"{drift['score']:.3f}" if drift else "-",
+                      ", ".join(drift.get("drifted", [])), quality or "-", str(record["labels"]), alarms,
+                      escape("; ".join(record.get("notes", []))))
+    console.print(table)
+
+
+def monitor_status(status: dict[str, Any]) -> None:
+    alarms(status)
+    passes(status["passes"])
+
+
+def alarms(status: dict[str, Any]) -> None:
+    table = Table("alarm", "state", "metric", "threshold", "since", title=f"Alarms of {status['model']}")
+    for alarm in status["alarms"]:
+        state = alarm["StateValue"]
+        table.add_row(alarm["AlarmName"], f"[{ALARM_STYLE.get(state, '')}]{state}",
+                      alarm["MetricName"], f"{alarm['ComparisonOperator']} {alarm['Threshold']}",
+                      str(alarm["StateUpdatedTimestamp"])[:19])
+    console.print(table)

@@ -9,12 +9,13 @@ CONTRACT_TYPES = ["monthly", "yearly", "two_year"]
 PAYMENTS = ["card", "bank", "check"]
 
 
-def churn(rows: int, seed: int, noise: float = 0.05, calls_weight: float = 0.35) -> pd.DataFrame:
-    """Customers and whether they churned; `noise` flips labels, `calls_weight` shifts the concept."""
+def churn(rows: int, seed: int, noise: float = 0.05, calls_weight: float = 0.35, drift: float = 0.0) -> pd.DataFrame:
+    """Customers and whether they churned; `noise` flips labels, `calls_weight` shifts the concept, `drift` (0-1)
+    shifts who the customers are: newer, pricier plans, more support calls."""
     rng = np.random.default_rng(seed)
-    tenure = rng.integers(0, 73, rows)
-    charges = rng.uniform(15, 140, rows).round(2)
-    calls = rng.poisson(2.0, rows)
+    tenure = rng.integers(0, 73 - int(60 * drift), rows)
+    charges = rng.uniform(15 + 80 * drift, 140 + 80 * drift, rows).round(2)
+    calls = rng.poisson(2.0 + 4 * drift, rows)
     contract = rng.choice(CONTRACT_TYPES, rows, p=[0.55, 0.3, 0.15])
     payment = rng.choice(PAYMENTS, rows)
     age = rng.normal(45, 14, rows).clip(18, 90).round(0)
@@ -65,3 +66,10 @@ CHURN_CONTRACT = {
         "churned": {"type": "category", "categories": ["no", "yes"]},
     },
 }
+
+
+def records(frame: pd.DataFrame, target: str = "churned") -> list[dict]:
+    """A frame's rows as a client sends them to the inference URL: features only, missing values as null."""
+    features = frame.drop(columns=[target])
+    return [{name: (None if pd.isna(value) else value.item() if hasattr(value, "item") else value)
+             for name, value in row.items()} for row in features.to_dict("records")]

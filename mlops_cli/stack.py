@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import boto3
+from mlops_core.alarms import AlarmSettings
+from mlops_core.config import METRICS_NAMESPACE
+from mlops_core.monitoring import MonitorStore
 from mlops_core.registry import Registry
 from mlops_core.runs import RunStore
 from mlops_core.storage import ObjectStore
@@ -66,3 +69,21 @@ class Stack:
     @cached_property
     def stepfunctions(self):
         return boto3.client("stepfunctions")
+
+    @cached_property
+    def monitor_passes(self) -> MonitorStore:
+        return MonitorStore(boto3.client("dynamodb"), self.outputs["MonitorTableName"])
+
+    @cached_property
+    def cloudwatch(self):
+        return boto3.client("cloudwatch")
+
+    @cached_property
+    def lambda_client(self):
+        return boto3.client("lambda")
+
+    @property
+    def alarm_settings(self) -> AlarmSettings:
+        """As the template gives the functions: the stack is the metrics' service dimension."""
+        return AlarmSettings(self.outputs["AlarmPrefix"], METRICS_NAMESPACE, self.name,
+                             60 * int(self.outputs["MonitorIntervalMinutes"]))

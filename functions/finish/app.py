@@ -1,11 +1,15 @@
 """Finish step: close the run record with the outcome, on success and on every caught failure."""
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from mlops_core.config import METRICS_NAMESPACE
 from mlops_core.run_lifecycle import finish
+from mlops_core.runs import SUCCEEDED
 from mlops_core.services import Services
 
 logger = Logger()
+metrics = Metrics(namespace=METRICS_NAMESPACE)
 services = Services.from_env()
 
 
@@ -13,4 +17,9 @@ services = Services.from_env()
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     outcome = finish(event, services)
     logger.info("run finished", extra={"outcome": outcome})
+    metrics.add_dimension(name="Model", value=event["run"]["model"])
+    metrics.add_metric(name="RunsSucceeded" if outcome["status"] == SUCCEEDED else "RunsFailed",
+                       unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="Promotions", unit=MetricUnit.Count, value=float(bool(outcome.get("promoted"))))
+    metrics.flush_metrics()
     return outcome

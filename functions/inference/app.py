@@ -1,15 +1,19 @@
 """Inference function behind the Function URL: serve a model's champion, capture traffic, take feedback."""
 
+import time
 import uuid
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from mlops_core.config import METRICS_NAMESPACE
 from mlops_core.errors import ModelUnavailableError, NotFoundError, RequestError
 from mlops_core.inference import InferenceService
 from mlops_core.request_schema import parse_body
 
 logger = Logger()
+metrics = Metrics(namespace=METRICS_NAMESPACE)
 app = LambdaFunctionUrlResolver()
 service = InferenceService.from_env()
 
@@ -65,10 +69,25 @@ def no_route(_: Exception) -> Response:
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    started = time.perf_counter()
     try:
-        return app.resolve(event, context)
+        response = app.resolve(event, context)
     finally:
         service.after_request()
+    _publish_metrics(event.get("rawPath", ""), response["statusCode"], (time.perf_counter() - started) * 1000)
+    return response
+
+
+def _publish_metrics(path: str, status: int, milliseconds: float) -> None:
+    """Per model (when it is one this function serves: a path is not a dimension) and for the whole service."""
+    model, values = service.request_metrics(path, status, milliseconds)
+    if model:
+        metrics.add_dimension(name="Model", value=model)
+        metrics.add_dimensions(service=metrics.service)
+    for name, value in values.items():
+        metrics.add_metric(name=name, unit=MetricUnit.Milliseconds if name == "Latency" else MetricUnit.Count,
+                           value=value)
+    metrics.flush_metrics()
 
 
 def _body():

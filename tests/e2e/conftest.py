@@ -1,5 +1,6 @@
 """The end-to-end tier's shared helpers: the `mlops` CLI in another process, a model the inference URL serves."""
 
+import json
 import subprocess
 import sys
 
@@ -36,3 +37,27 @@ def served(cloud, tmp_path_factory):
         assert run["status"] == "SUCCEEDED", run
     assert stack.registry.alias(model)["version"] == 2
     return stack, model, stack.outputs["InferenceUrl"]
+
+
+def differing_keys(sample, real, path="$"):
+    """Paths where two JSON documents have different keys; values that are null or free-form are not compared."""
+    if isinstance(sample, list) and isinstance(real, list) and sample and real:
+        return differing_keys(sample[0], real[0], f"{path}[0]")
+    if not (isinstance(sample, dict) and isinstance(real, dict)) or path.endswith(".params"):
+        return []
+    found = [f"{path}.{key}" for key in set(sample) ^ set(real)]
+    for key in set(sample) & set(real):
+        found += differing_keys(sample[key], real[key], f"{path}.{key}")
+    return found
+
+
+def execution_inputs(stack, execution_arn: str) -> dict[str, dict]:
+    """Each task state's first Lambda input in an execution, by state name."""
+    history = stack.stepfunctions.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
+    inputs, state = {}, None
+    for event in history:
+        if event["type"] == "TaskStateEntered":
+            state = event["stateEnteredEventDetails"]["name"]
+        if event["type"] == "LambdaFunctionScheduled":
+            inputs.setdefault(state, json.loads(event["lambdaFunctionScheduledEventDetails"]["input"]))
+    return inputs

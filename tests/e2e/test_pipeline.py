@@ -7,6 +7,7 @@ from mlops_core.storage import S3Object, sha256_hex
 
 from mlops_cli import operations
 from mlops_cli.samples import churn, corrupt
+from tests.e2e.conftest import differing_keys, execution_inputs
 
 pytestmark = pytest.mark.e2e
 
@@ -129,18 +130,6 @@ def test_an_upload_without_a_contract_fails_with_a_clear_message(stack, tmp_path
     assert "mlops contract put" in run["message"]
 
 
-def differing_keys(sample, real, path="$"):
-    """Paths where two JSON documents have different keys; values that are null or free-form are not compared."""
-    if isinstance(sample, list) and isinstance(real, list) and sample and real:
-        return differing_keys(sample[0], real[0], f"{path}[0]")
-    if not (isinstance(sample, dict) and isinstance(real, dict)) or path.endswith(".params"):
-        return []
-    found = [f"{path}.{key}" for key in set(sample) ^ set(real)]
-    for key in set(sample) & set(real):
-        found += differing_keys(sample[key], real[key], f"{path}.{key}")
-    return found
-
-
 STEP_EVENTS = {"Validate data": "validate", "Train candidate": "train", "Export best candidate": "export",
                "Evaluate against champion": "evaluate", "Register model version": "register", "Finish run": "finish"}
 
@@ -150,14 +139,7 @@ def test_the_sample_events_have_the_shape_of_real_step_inputs(story):
 
     stack, _, results = story
     run, _, _ = results["better"]
-    history = stack.stepfunctions.get_execution_history(executionArn=run["execution"], maxResults=1000)["events"]
-    inputs, state = {}, None
-    for event in history:
-        if event["type"] == "TaskStateEntered":
-            state = event["stateEnteredEventDetails"]["name"]
-        if event["type"] == "LambdaFunctionScheduled":
-            inputs.setdefault(state, json.loads(event["lambdaFunctionScheduledEventDetails"]["input"]))
-
+    inputs = execution_inputs(stack, run["execution"])
     assert set(load_event("begin")) == set(inputs["Begin run"])
     for state, sample in STEP_EVENTS.items():
         assert differing_keys(load_event(sample), inputs[state]) == [], state

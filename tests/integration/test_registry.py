@@ -85,9 +85,11 @@ def test_an_alias_cannot_point_at_a_missing_version(stack, model_name):
     assert stack.registry.alias(model_name) is None
 
 
-def test_rollback_walks_back_through_earlier_champions(stack, model_name):
+def test_rollback_walks_back_through_earlier_champions_and_moves_their_alarms(stack, model_name, monkeypatch):
     from mlops_cli import operations
 
+    synced = []
+    monkeypatch.setattr(operations, "sync_alarms", lambda _, model: synced.append(model))
     for run in ("a", "b", "c"):
         promote(stack, model_name, register(stack, model_name, run))
 
@@ -95,3 +97,4 @@ def test_rollback_walks_back_through_earlier_champions(stack, model_name):
     assert operations.rollback(stack, model_name) == 1
     with pytest.raises(NotFoundError, match="no earlier version"):
         operations.rollback(stack, model_name)
+    assert synced == [model_name, model_name]

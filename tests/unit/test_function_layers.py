@@ -52,10 +52,23 @@ def blocked_modules(layers: list[str]) -> list[str]:
                   and not any(normalized(d) in allowed for d in distributions))
 
 
+def template_variables(function: str) -> dict[str, str]:
+    """Every environment variable the template gives the function: parameter defaults, placeholders for resources."""
+    variables = {**TEMPLATE["Globals"]["Function"]["Environment"]["Variables"],
+                 **FUNCTIONS[function].get("Environment", {}).get("Variables", {})}
+    parameters = TEMPLATE["Parameters"]
+
+    def value(spec) -> str:
+        if isinstance(spec, dict) and spec.get("Ref") in parameters:
+            return str(parameters[spec["Ref"]]["Default"])
+        return spec if isinstance(spec, str) else "placeholder"
+
+    return {name: value(spec) for name, spec in variables.items()}
+
+
 def import_handler(function: str, layers: list[str], then: str = "") -> subprocess.CompletedProcess:
     environment = {"PYTHONPATH": str(ROOT / "layers/core"), "AWS_DEFAULT_REGION": "us-east-1", "PATH": "/usr/bin",
-                   **{name: "unused" for name in ("DATA_BUCKET", "ARTIFACT_BUCKET", "REGISTRY_TABLE", "RUNS_TABLE",
-                                                  "CAPTURE_BUCKET")}}
+                   **template_variables(function)}
     handler = ROOT / FUNCTIONS[function]["CodeUri"] / "app.py"
     return subprocess.run([sys.executable, "-c", PROBE, json.dumps(blocked_modules(layers)), str(handler), then],
                           capture_output=True, text=True, timeout=120, env=environment, cwd=ROOT)

@@ -57,3 +57,14 @@ def test_only_the_register_step_writes_the_registry(roles):
         writes = [s for s in statements if s["Effect"] == "Allow" and "dynamodb:PutItem" in actions([s])
                   and "RegistryTable" in str(s["Resource"])]
         assert bool(writes) == (role == "RegisterFunction"), role
+
+
+def test_the_monitor_only_reads_traffic_and_only_the_register_step_writes_alarms(roles):
+    monitor = actions(roles["MonitorFunction"][0])
+
+    assert not [a for a in monitor if a.startswith("s3:") and a not in ("s3:GetObject", "s3:GetObjectVersion",
+                                                                         "s3:ListBucket")]
+    assert {a for a in monitor if a.startswith(("cloudwatch:", "states:"))} == {
+        "cloudwatch:DescribeAlarms", "states:StartExecution"}
+    for role, (statements, _) in roles.items():
+        assert ("cloudwatch:PutMetricAlarm" in actions(statements)) == (role == "RegisterFunction"), role

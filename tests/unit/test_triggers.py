@@ -44,3 +44,35 @@ def test_a_manual_trigger_needs_a_request_id():
 def test_an_unrelated_event_is_rejected():
     with pytest.raises(InvalidTriggerError, match="unrecognised"):
         parse_trigger({"source": "aws.ec2"})
+
+
+def test_an_alarm_names_its_model_by_the_metric_dimension_and_keeps_its_cause():
+    trigger = parse_trigger(load_event("alarm_state_change"))
+
+    assert (trigger.kind, trigger.model, trigger.dataset, trigger.automatic) == ("alarm", "churn", None, True)
+    assert trigger.cause["alarm"] == "serverless-mlops-model-churn-drift" and trigger.cause["metric"] == "DriftScore"
+    assert trigger.to_dict()["dataset"] is None
+
+
+def test_each_alarm_event_is_its_own_run_and_its_redelivery_the_same_run():
+    event = load_event("alarm_state_change")
+
+    assert parse_trigger(event).run_id == parse_trigger(dict(event)).run_id
+    assert parse_trigger(event).run_id != parse_trigger({**event, "id": "another-event"}).run_id
+
+
+def test_an_alarm_going_back_to_ok_starts_nothing():
+    event = load_event("alarm_state_change")
+    event["detail"]["state"]["value"] = "OK"
+
+    with pytest.raises(InvalidTriggerError, match="not ALARM"):
+        parse_trigger(event)
+
+
+def test_a_scheduled_trigger_is_one_run_per_model_and_period():
+    first = parse_trigger({"trigger": "schedule", "model": "churn", "period": "every-24h-20420"})
+    again = parse_trigger({"trigger": "schedule", "model": "churn", "period": "every-24h-20420"})
+
+    assert first.kind == "schedule" and first.run_id == again.run_id
+    with pytest.raises(InvalidTriggerError):
+        parse_trigger({"trigger": "schedule", "model": "Bad Name", "period": "p"})

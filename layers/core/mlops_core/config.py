@@ -3,6 +3,9 @@
 import os
 from dataclasses import dataclass
 
+# The CloudWatch namespace of every metric the stack publishes; the alarms and the dashboard watch it.
+METRICS_NAMESPACE = "ServerlessMlops"
+
 
 def require_env(name: str) -> str:
     """Return an environment variable or fail with the name of the missing one."""
@@ -20,6 +23,8 @@ class Settings:
     artifact_bucket: str
     registry_table: str
     runs_table: str
+    capture_bucket: str | None = None
+    retrain_cooldown_seconds: float = 3600.0
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -28,4 +33,6 @@ class Settings:
             artifact_bucket=require_env("ARTIFACT_BUCKET"),
             registry_table=require_env("REGISTRY_TABLE"),
             runs_table=require_env("RUNS_TABLE"),
+            capture_bucket=os.environ.get("CAPTURE_BUCKET") or None,
+            retrain_cooldown_seconds=60 * float(os.environ.get("RETRAIN_COOLDOWN_MINUTES", "60")),
         )

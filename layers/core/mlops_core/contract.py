@@ -53,6 +53,27 @@ class CandidateSpec:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+# The live-quality metrics the monitor computes from feedback labels, per task; the first is the default.
+LIVE_METRICS = {"classification": ("accuracy", "f1_macro"), "regression": ("rmse", "mae")}
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    """How the champion is watched in production, when its alarms fire, and whether it retrains on a schedule."""
+
+    drift_threshold: float = 0.25
+    quality_metric: str | None = None
+    quality_threshold: float | None = None
+    quality_tolerance: float = 0.1
+    min_records: int = 100
+    min_labels: int = 30
+    evaluation_periods: int = 1
+    retrain_every_hours: float | None = None
+
+    def live_metric(self, task: str) -> str:
+        return self.quality_metric or LIVE_METRICS[task][0]
+
+
 @dataclass(frozen=True)
 class Contract:
     """What a model's training data must satisfy and how its models are judged."""
@@ -71,6 +92,7 @@ class Contract:
     seed: int = 42
     allow_extra_columns: bool = False
     candidates: tuple[CandidateSpec, ...] = ()
+    monitoring: Monitoring = field(default_factory=Monitoring)
 
     @property
     def features(self) -> list[str]:
@@ -159,7 +181,38 @@ def _parse(doc: Any) -> Contract:
         seed=int(_number(doc, "seed", 42)),
         allow_extra_columns=bool(doc.get("allow_extra_columns", False)),
         candidates=tuple(_candidate(i, spec) for i, spec in enumerate(doc.get("candidates") or [])),
+        monitoring=_monitoring(doc.get("monitoring", {}), task),
     )
+
+
+def _monitoring(doc: Any, task: str) -> Monitoring:
+    if not isinstance(doc, dict):
+        raise ContractError("monitoring: must be an object")
+    unknown = sorted(set(doc) - set(Monitoring.__dataclass_fields__))
+    if unknown:
+        raise ContractError(f"monitoring.{unknown[0]}: unknown setting")
+    metric = doc.get("quality_metric")
+    if metric is not None and metric not in LIVE_METRICS[task]:
+        raise ContractError(f"monitoring.quality_metric: {metric!r} is not a live {task} metric; "
+                            f"use one of {list(LIVE_METRICS[task])}")
+    defaults = Monitoring()
+    drift = _number(doc, "drift_threshold", defaults.drift_threshold, "monitoring.")
+    tolerance = _number(doc, "quality_tolerance", defaults.quality_tolerance, "monitoring.")
+    counts = {key: _number(doc, key, getattr(defaults, key), "monitoring.")
+              for key in ("min_records", "min_labels", "evaluation_periods")}
+    if drift <= 0 or not 0 <= tolerance < 1:
+        raise ContractError("monitoring: drift_threshold must be positive and quality_tolerance in [0, 1)")
+    if any(value < 1 or value != int(value) for value in counts.values()):
+        raise ContractError("monitoring: min_records, min_labels and evaluation_periods must be whole numbers >= 1")
+    every = doc.get("retrain_every_hours")
+    if every is not None and (_number(doc, "retrain_every_hours", 0, "monitoring.") <= 0):
+        raise ContractError("monitoring.retrain_every_hours: must be positive (or null: no scheduled retraining)")
+    threshold = doc.get("quality_threshold")
+    return Monitoring(
+        drift_threshold=drift, quality_metric=metric,
+        quality_threshold=None if threshold is None else _number(doc, "quality_threshold", 0, "monitoring."),
+        quality_tolerance=tolerance, **{key: int(value) for key, value in counts.items()},
+        retrain_every_hours=None if every is None else float(every))
 
 
 def _column(name: str, spec: Any) -> Column:
@@ -206,8 +259,8 @@ def _required(doc: dict, key: str, kind: type) -> Any:
     return value
 
 
-def _number(doc: dict, key: str, default: float) -> float:
+def _number(doc: dict, key: str, default: float, where: str = "") -> float:
     value = doc.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ContractError(f"{key}: must be a number")
+        raise ContractError(f"{where}{key}: must be a number")
     return float(value)

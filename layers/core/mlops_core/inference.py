@@ -93,6 +93,18 @@ class InferenceService:
         return {"status": "ok", "loaded": self.cache.loaded(), "capture_buffered": self.capture.buffered,
                 "capture_dropped": self.capture.dropped}
 
+    def serves(self, name: str) -> bool:
+        """Whether `name` is a model this function has served: only those become a metric dimension."""
+        state = self.cache.state(name)
+        return state is not None and state.version is not None
+
+    def request_metrics(self, path: str, status: int, milliseconds: float) -> tuple[str | None, dict[str, float]]:
+        """The model a request was for (if served here) and its metrics: count, latency, client and server errors."""
+        parts = path.split("/")
+        name = parts[2] if len(parts) > 2 and parts[1] == "models" and self.serves(parts[2]) else None
+        return name, {"Requests": 1.0, "Latency": milliseconds, "ClientErrors": float(400 <= status < 500),
+                      "ServerErrors": float(status >= 500)}
+
     def after_request(self) -> None:
         self.capture.flush_if_due()
 

@@ -10,7 +10,10 @@ from typing import Any
 from .dynamo import from_item, is_conditional_failure, to_attribute, to_item
 from .registry import now_iso
 
-RUNNING, SUCCEEDED, FAILED = "RUNNING", "SUCCEEDED", "FAILED"
+RUNNING, SUCCEEDED, FAILED, SUPPRESSED = "RUNNING", "SUCCEEDED", "FAILED", "SUPPRESSED"
+# The per-model retraining lease lives beside the runs; its key sorts before every run id and is not a run.
+LEASE = "#lease"
+COOLDOWN = "COOLDOWN"
 
 
 class RunStore:
@@ -21,7 +24,18 @@ class RunStore:
 
     def claim(self, record: dict[str, Any]) -> bool:
         """Create the run record; False (and the duplicate counted) when this run was already claimed."""
-        item = {**record, "status": RUNNING, "started_at": now_iso(), "steps": {}, "duplicates": 0}
+        return self._create_once({**record, "status": RUNNING, "started_at": now_iso(), "steps": {}, "duplicates": 0})
+
+    def suppress(self, record: dict[str, Any]) -> bool:
+        """Record a trigger that was dropped; False (and the duplicate counted) when it was recorded already."""
+        when = now_iso()
+        return self._create_once({**record, "status": SUPPRESSED, "started_at": when, "finished_at": when,
+                                  "duplicates": 0})
+
+    def count_duplicate(self, model: str, run_id: str) -> None:
+        self._update(model, run_id, "ADD duplicates :one", {":one": 1})
+
+    def _create_once(self, item: dict[str, Any]) -> bool:
         try:
             self.client.put_item(TableName=self.table, Item=to_item(item),
                                  ConditionExpression="attribute_not_exists(run_id)")
@@ -29,18 +43,52 @@ class RunStore:
         except Exception as error:
             if not is_conditional_failure(error):
                 raise
-        self._update(record["model"], record["run_id"], "ADD duplicates :one", {":one": 1})
+        self.count_duplicate(item["model"], item["run_id"])
         return False
+
+    def acquire_lease(self, model: str, run_id: str, now: float, hold: float,
+                      exclusive: bool) -> dict[str, Any] | None:
+        """Make `run_id` the model's lease holder until now + hold; exclusive only if the lease is free or its own.
+
+        Returns None when acquired, or the lease that blocked it.
+        """
+        item = {"model": model, "run_id": LEASE, "holder": run_id, "held_until": now + hold, "state": RUNNING}
+        condition = ({"ConditionExpression": "attribute_not_exists(run_id) OR held_until < :now OR holder = :run",
+                      "ExpressionAttributeValues": {":now": to_attribute(now), ":run": to_attribute(run_id)}}
+                     if exclusive else {})
+        try:
+            self.client.put_item(TableName=self.table, Item=to_item(item), **condition)
+            return None
+        except Exception as error:
+            if not is_conditional_failure(error):
+                raise
+        return self.get(model, LEASE)
+
+    def release_lease(self, model: str, run_id: str, until: float) -> bool:
+        """Start the cooldown (the lease now expires at `until`), if `run_id` still holds it."""
+        try:
+            self.client.update_item(
+                TableName=self.table, Key=to_item({"model": model, "run_id": LEASE}),
+                UpdateExpression="SET held_until = :until, #state = :cooldown",
+                ConditionExpression="holder = :run", ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={k: to_attribute(v) for k, v in
+                                           {":until": until, ":cooldown": COOLDOWN, ":run": run_id}.items()})
+            return True
+        except Exception as error:
+            if not is_conditional_failure(error):
+                raise
+            return False
+
+    def set_fields(self, model: str, run_id: str, fields: dict[str, Any]) -> None:
+        assignments = ", ".join(f"#{k} = :{k}" for k in fields)
+        self._update(model, run_id, f"SET {assignments}", {f":{k}": v for k, v in fields.items()},
+                     {f"#{k}": k for k in fields})
 
     def record_step(self, model: str, run_id: str, step: str, outcome: dict[str, Any]) -> None:
         self._update(model, run_id, "SET steps.#step = :outcome", {":outcome": outcome}, {"#step": step})
 
     def finish(self, model: str, run_id: str, status: str, fields: dict[str, Any]) -> None:
-        values = {":status": status, ":finished": now_iso(), **{f":{k}": v for k, v in fields.items()}}
-        assignments = ", ".join(f"#{k} = :{k}" for k in fields)
-        names = {"#status": "status", **{f"#{k}": k for k in fields}}
-        expression = "SET #status = :status, finished_at = :finished" + (f", {assignments}" if fields else "")
-        self._update(model, run_id, expression, values, names)
+        self.set_fields(model, run_id, {"status": status, "finished_at": now_iso(), **fields})
 
     def get(self, model: str, run_id: str) -> dict[str, Any] | None:
         item = self.client.get_item(TableName=self.table, Key=to_item({"model": model, "run_id": run_id}),
@@ -56,6 +104,7 @@ class RunStore:
         else:
             pages = self.client.get_paginator("scan").paginate(TableName=self.table, ConsistentRead=True)
         runs = [from_item(item) for page in pages for item in page["Items"]]
+        runs = [run for run in runs if run["run_id"] != LEASE]
         return sorted(runs, key=lambda run: run["started_at"], reverse=True)
 
     @contextmanager

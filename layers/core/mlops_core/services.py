@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from .config import Settings
@@ -28,6 +29,12 @@ class Services:
         dynamodb = boto3.client("dynamodb")
         return cls(settings, ObjectStore(boto3.client("s3")), Registry(dynamodb, settings.registry_table),
                    RunStore(dynamodb, settings.runs_table))
+
+    @cached_property
+    def cloudwatch(self):
+        import boto3
+
+        return boto3.client("cloudwatch")
 
     def run_step(self, step: str, event: dict[str, Any],
                  action: Callable[[dict[str, Any], Services], dict[str, Any]]) -> dict[str, Any]:

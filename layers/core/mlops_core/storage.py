@@ -6,6 +6,7 @@ import hashlib
 import json
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,8 @@ class S3Object:
         bucket, key = uri[5:].split("/", 1)
         return cls(bucket, key, version_id)
 
-    def _version(self) -> dict[str, str]:
+    def version_args(self) -> dict[str, str]:
+        """The VersionId argument of an S3 call, when this location is pinned to a version."""
         return {"VersionId": self.version_id} if self.version_id else {}
 
 
@@ -69,7 +71,7 @@ class ObjectStore:
     def get_versioned(self, source: S3Object) -> tuple[bytes, str | None]:
         """Read an object; return its bytes and the version id that was read."""
         try:
-            response = self.client.get_object(Bucket=source.bucket, Key=source.key, **source._version())
+            response = self.client.get_object(Bucket=source.bucket, Key=source.key, **source.version_args())
         except ClientError as error:
             if error.response["Error"]["Code"] in ("NoSuchKey", "NoSuchVersion", "NoSuchBucket", "404"):
                 raise NotFoundError(f"{source.uri} does not exist") from error
@@ -92,7 +94,7 @@ class ObjectStore:
         handle = tempfile.NamedTemporaryFile(prefix="mlops-", suffix=Path(source.key).suffix, delete=False)
         with handle:
             try:
-                self.client.download_fileobj(source.bucket, source.key, handle, ExtraArgs=source._version() or None)
+                self.client.download_fileobj(source.bucket, source.key, handle, ExtraArgs=source.version_args() or None)
             except ClientError as error:
                 raise NotFoundError(f"{source.uri} cannot be read: {error.response['Error']['Code']}") from error
         path = Path(handle.name)
@@ -101,6 +103,17 @@ class ObjectStore:
             path.unlink()
             raise ArtifactIntegrityError(f"{source.uri} changed since it was validated (sha256 mismatch)")
         return path, digest
+
+
+def newest_object(store: ObjectStore, bucket: str, prefix: str) -> tuple[S3Object, datetime]:
+    """The most recently written object under a prefix, pinned to its current version, and when it was written."""
+    pages = store.client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+    objects = [o for page in pages for o in page.get("Contents", []) if not o["Key"].endswith("/")]
+    if not objects:
+        raise NotFoundError(f"nothing under s3://{bucket}/{prefix}")
+    newest = max(objects, key=lambda o: (o["LastModified"], o["Key"]))
+    head = store.client.head_object(Bucket=bucket, Key=newest["Key"])
+    return S3Object(bucket, newest["Key"], head.get("VersionId")), head["LastModified"]
 
 
 def contract_at(ref: dict[str, Any], store: ObjectStore) -> Contract:

@@ -1,9 +1,9 @@
-"""What started a run: an upload under incoming/<model>/ or an operator's request, and the run id it implies."""
+"""What started a run (an upload under incoming/<model>/, an operator, an alarm, a schedule) and its run id."""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .contract import MODEL_NAME
@@ -11,6 +11,9 @@ from .errors import MlopsError
 from .storage import S3Object
 
 INCOMING = "incoming/"
+ALARM_STATE_CHANGE = "CloudWatch Alarm State Change"
+# Triggers nobody asked for by hand: guarded against storms, and trained on the latest upload plus feedback.
+AUTOMATIC = ("alarm", "schedule")
 
 
 class InvalidTriggerError(MlopsError):
@@ -19,24 +22,32 @@ class InvalidTriggerError(MlopsError):
 
 @dataclass(frozen=True)
 class Trigger:
-    """A request to train `model` on one version of one dataset."""
+    """A request to train `model`: on one version of one dataset, or (automatic triggers) on what is newest."""
 
     kind: str
     model: str
-    dataset: S3Object
+    dataset: S3Object | None
     event_id: str | None = None
+    cause: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def automatic(self) -> bool:
+        return self.kind in AUTOMATIC
 
     @property
     def run_id(self) -> str:
         """Deterministic, so a redelivered event maps to the run it already started."""
-        identity = f"{self.dataset.bucket}/{self.dataset.key}?versionId={self.dataset.version_id}"
+        identity = self.model
+        if self.dataset is not None:
+            identity = f"{self.dataset.bucket}/{self.dataset.key}?versionId={self.dataset.version_id}"
         if self.kind != "upload":
             identity += f"#{self.event_id}"
         return f"{self.kind}-{hashlib.sha256(identity.encode()).hexdigest()[:16]}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"run_id": self.run_id, "model": self.model, "trigger": self.kind,
-                "dataset": {"uri": self.dataset.uri, "version_id": self.dataset.version_id}}
+        dataset = None if self.dataset is None else {"uri": self.dataset.uri, "version_id": self.dataset.version_id}
+        return {"run_id": self.run_id, "model": self.model, "trigger": self.kind, "dataset": dataset,
+                **({"cause": self.cause} if self.cause else {})}
 
 
 def model_from_key(key: str) -> str:
@@ -64,5 +75,28 @@ def parse_trigger(event: dict[str, Any]) -> Trigger:
         if not MODEL_NAME.match(model):
             raise InvalidTriggerError(f"invalid model name {model!r}")
         return Trigger("manual", model, dataset, request_id)
+    if event.get("source") == "aws.cloudwatch" and event.get("detail-type") == ALARM_STATE_CHANGE:
+        return _alarm_trigger(event)
+    if event.get("trigger") == "schedule":
+        model, period = event.get("model"), event.get("period")
+        if not isinstance(model, str) or not MODEL_NAME.match(model) or not isinstance(period, str):
+            raise InvalidTriggerError("a scheduled trigger needs a valid model and its period")
+        return Trigger("schedule", model, None, period, {"period": period})
     raise InvalidTriggerError(f"unrecognised event (source={event.get('source')!r}, "
                               f"detail-type={event.get('detail-type')!r})")
+
+
+def _alarm_trigger(event: dict[str, Any]) -> Trigger:
+    """A model alarm that went to ALARM; the model is the alarm metric's Model dimension."""
+    detail = event.get("detail", {})
+    state = detail.get("state", {})
+    if state.get("value") != "ALARM":
+        raise InvalidTriggerError(f"alarm {detail.get('alarmName')!r} went to {state.get('value')!r}, not ALARM")
+    metrics = detail.get("configuration", {}).get("metrics", [])
+    metric = metrics[0].get("metricStat", {}).get("metric", {}) if metrics else {}
+    model = metric.get("dimensions", {}).get("Model", "")
+    if not MODEL_NAME.match(model) or not event.get("id"):
+        raise InvalidTriggerError(f"alarm {detail.get('alarmName')!r} has no valid Model dimension or event id")
+    return Trigger("alarm", model, None, event["id"], {
+        "alarm": detail.get("alarmName"), "metric": metric.get("name"), "reason": state.get("reason"),
+        "time": state.get("timestamp")})

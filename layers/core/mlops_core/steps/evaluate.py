@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from mlops_core.contract import Contract
+from mlops_core.contract import LIVE_METRICS, Contract
 from mlops_core.decision import ChampionScore, decide
 from mlops_core.errors import ParityError
 from mlops_core.metrics import METRICS
@@ -33,11 +33,14 @@ def evaluate_export(event: dict[str, Any], services: Services) -> dict[str, Any]
     if not parity.ok:
         raise ParityError(f"ONNX export disagrees with scikit-learn on {parity.differing} of {parity.rows} "
                           f"holdout rows (max gap {parity.max_gap:.3g})")
-    metric = METRICS[contract.metric]
-    score = predicted.score(holdout[contract.target].to_numpy(), metric)
+    truth = holdout[contract.target].to_numpy()
+    score = predicted.score(truth, METRICS[contract.metric])
+    # The baseline of the live-quality alarms: the same metrics the monitor computes from feedback.
+    holdout_metrics = {name: predicted.score(truth, METRICS[name]) for name in LIVE_METRICS[contract.task]}
     champion, revision = _score_champion(run["model"], holdout, contract, services)
     decision = decide(contract, score, champion)
     return {"best": best, "metric": contract.metric, "holdout_rows": len(holdout), "score": score,
+            "holdout_metrics": holdout_metrics,
             "artifact": {**artifact, "load_seconds": round(challenger.load_seconds, 4)}, "parity": asdict(parity),
             "champion": asdict(champion) if champion else None, "champion_revision": revision,
             "decision": decision.to_dict()}

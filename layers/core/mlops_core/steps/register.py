@@ -6,7 +6,10 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from mlops_core import __version__
+from mlops_core.alarms import AlarmSettings, sync_model_alarms
 from mlops_core.errors import RegistryConflictError
 from mlops_core.registry import CHAMPION, AliasMove
 from mlops_core.services import Services
@@ -23,6 +26,7 @@ def register_model(event: dict[str, Any], services: Services) -> dict[str, Any]:
         "artifact": artifact, "candidate": best["name"], "estimator": best["estimator"], "params": best["params"],
         "metrics": {evaluation["metric"]: evaluation["score"], f"validation_{evaluation['metric']}": best["score"]},
         "parity": evaluation["parity"], "data": validation["dataset"], "contract": validation["contract"],
+        "holdout_metrics": evaluation["holdout_metrics"],
         "profile_uri": validation["profile_uri"], "report_uri": validation["report_uri"],
         "code_version": code_version(), "trigger": run["trigger"], "decision": evaluation["decision"]})
     promoted, reason = evaluation["decision"]["promote"], evaluation["decision"]["reason"]
@@ -34,8 +38,20 @@ def register_model(event: dict[str, Any], services: Services) -> dict[str, Any]:
         except RegistryConflictError as error:
             promoted, reason = False, f"not promoted: {error}; compare again with `mlops promote`"
     champion = services.registry.alias(run["model"])
-    return {"version": version, "promoted": promoted, "reason": reason,
-            "champion_version": champion["version"] if champion else None}
+    result = {"version": version, "promoted": promoted, "reason": reason,
+              "champion_version": champion["version"] if champion else None}
+    if promoted:
+        result["monitoring"] = _sync_alarms(run["model"], services)
+    return result
+
+
+def _sync_alarms(model: str, services: Services) -> dict[str, Any]:
+    """The new champion's alarms; a failure here is reported, not raised: the promotion has happened."""
+    try:
+        return sync_model_alarms(services.cloudwatch, AlarmSettings.from_env(), services.registry, services.store,
+                                 model)
+    except (BotoCoreError, ClientError, RuntimeError) as error:
+        return {"alarms": [], "notes": [f"alarms not updated: {error}; run `mlops monitor alarms {model}`"]}
 
 
 def code_version() -> str:

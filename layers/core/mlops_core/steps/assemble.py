@@ -1,0 +1,111 @@
+"""Assemble: an automatic run trains on the model's latest valid upload plus the labeled feedback collected since."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import shutil
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from mlops_core.contract import Contract
+from mlops_core.errors import NotFoundError
+from mlops_core.runs import SUCCEEDED, run_prefix
+from mlops_core.services import Services
+from mlops_core.storage import S3Object, current_contract
+from mlops_core.tabular import dataset_format, read_header
+from mlops_core.traffic import LabeledPrediction, Window, join_feedback, read_captures, read_feedback
+from mlops_core.triggers import AUTOMATIC
+
+FEEDBACK_LOOKBACK = timedelta(hours=24)
+
+
+def assemble_training_data(event: dict[str, Any], services: Services) -> dict[str, Any]:
+    """Write the training set (base rows as uploaded, then one row per labeled prediction) and its manifest."""
+    run = event["run"]
+    model, bucket = run["model"], services.settings.capture_bucket
+    contract, _ = current_contract(model, services.store, services.settings.data_bucket)
+    base, uploaded = latest_valid_upload(model, services)
+    now = datetime.now(UTC)
+    feedback = read_feedback(services.store, bucket, model, Window(uploaded, now))
+    captures = read_captures(services.store, bucket, model, Window(uploaded - FEEDBACK_LOOKBACK, now)) \
+        if feedback else []
+    join = join_feedback(captures, feedback)
+    prefix = run_prefix(run)
+    dataset = {"uri": base.uri, "version_id": base.version_id}
+    if join.labeled:
+        target = S3Object(services.settings.artifact_bucket, f"{prefix}/training-data.csv")
+        path = _with_feedback_rows(services, base, join.labeled, contract)
+        try:
+            services.store.put_once(target, path.read_bytes(), "text/csv")
+        finally:
+            path.unlink()
+        dataset = {"uri": target.uri, "version_id": None}
+    manifest = S3Object(services.settings.artifact_bucket, f"{prefix}/training-data.json")
+    services.store.put_json(manifest, {
+        "base": {"uri": base.uri, "version_id": base.version_id, "written": uploaded.isoformat()},
+        "feedback": [batch.ref() for batch in feedback], "captures": join.captures_used,
+        "feedback_rows": len(join.labeled), "unmatched_labels": join.unmatched, "dataset": dataset})
+    dataset |= {"manifest_uri": manifest.uri, "base_uri": base.uri, "feedback_rows": len(join.labeled)}
+    services.runs.set_fields(model, run["run_id"], {"dataset": dataset})
+    return dataset
+
+
+def latest_valid_upload(model: str, services: Services) -> tuple[S3Object, datetime]:
+    """The newest dataset an upload (or operator) run validated, and when it was written: a corrupt upload is never
+    the base of an automatic run."""
+    for run in services.runs.list(model):
+        dataset = run.get("dataset") or {}
+        if run["trigger"] not in AUTOMATIC and run.get("steps", {}).get("validate", {}).get("status") == SUCCEEDED:
+            base = S3Object.parse(dataset["uri"], dataset.get("version_id"))
+            head = services.store.client.head_object(Bucket=base.bucket, Key=base.key, **base.version_args())
+            return base, head["LastModified"]
+    raise NotFoundError(f"{model} has no validated upload under incoming/{model}/ to retrain on")
+
+
+def _with_feedback_rows(services: Services, base: S3Object, labeled: list[LabeledPrediction],
+                        contract: Contract) -> Path:
+    """The base file as CSV (a CSV upload byte for byte), then the labeled rows in its column order."""
+    source, _ = services.store.download(base)
+    fmt = dataset_format(base.key)
+    try:
+        header = read_header(source, fmt)
+        handle = tempfile.NamedTemporaryFile("wb", prefix="mlops-train-", suffix=".csv", delete=False)
+        with handle:
+            if fmt == "parquet":
+                import pandas as pd
+
+                pd.read_parquet(source, engine="fastparquet").to_csv(handle, index=False)
+            else:
+                with source.open("rb") as original:
+                    shutil.copyfileobj(original, handle)
+                    if original.tell() and not _ends_with_newline(source):
+                        handle.write(b"\n")
+            handle.write(_csv_rows(header, labeled, contract).encode())
+    finally:
+        source.unlink()
+    return Path(handle.name)
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with path.open("rb") as handle:
+        handle.seek(-1, 2)
+        return handle.read(1) in (b"\n", b"\r")
+
+
+def _csv_rows(header: list[str], labeled: list[LabeledPrediction], contract: Contract) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for item in labeled:
+        row = {**item.record, contract.target: item.label}
+        writer.writerow([_cell(row.get(name)) for name in header])
+    return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return repr(value) if isinstance(value, float) else str(value)

@@ -1,0 +1,206 @@
+"""The loop closes by itself: traffic -> monitor -> metric -> alarm -> retraining run, on the local runtime."""
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+from mlops_core.contract import Contract
+from mlops_core.runs import RUNNING, SUPPRESSED
+from mlops_core.storage import S3Object
+
+from mlops_cli import operations
+from mlops_cli.samples import CHURN_CONTRACT, churn
+from tests.conftest import load_event
+from tests.e2e.conftest import differing_keys, execution_inputs, mlops
+
+pytestmark = pytest.mark.e2e
+
+MONITORING = {"min_records": 100, "min_labels": 30}
+
+
+def new_model(stack, tmp_path, name: str, monitoring: dict | None = None) -> str:
+    """A model trained once on 2,000 customers: champion v1, with its alarms."""
+    operations.put_contract(stack, Contract.from_dict({**CHURN_CONTRACT, "model": name,
+                                                       "monitoring": monitoring or MONITORING}))
+    path = tmp_path / f"{name}.csv"
+    churn(2000, seed=1, noise=0.1).to_csv(path, index=False)
+    trigger = operations.upload(stack, path, name)
+    run = operations.wait_for_run(stack, name, trigger.run_id, timeout=300)
+    assert run["status"] == "SUCCEEDED" and run["promoted"], run
+    return name
+
+
+def serve(stack, model: str, frame, labels: str = "true") -> None:
+    """Traffic and its feedback through the inference URL; then S3's one-second clock moves on."""
+    operations.send_traffic(stack, model, frame, "churned", labels)
+    time.sleep(1.1)  # S3 times objects to the second; a pass takes what was written before its window ends
+
+
+def monitor(model: str) -> dict:
+    result = mlops("monitor", "run", model, "--json")
+    assert result.returncode == 0, result.stderr
+    [found] = json.loads(result.stdout)
+    return found
+
+
+def alarm_state(stack, model: str, kind: str) -> str:
+    name = f"{stack.outputs['AlarmPrefix']}{model}-{kind}"
+    return stack.cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]["StateValue"]
+
+
+def wait_for(condition, timeout: float = 300, every: float = 0.5):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+def automatic_runs(stack, model: str) -> list[dict]:
+    return [run for run in stack.runs.list(model) if run["trigger"] == "alarm"]
+
+
+def metric_summary(stack, model: str, metric: str) -> tuple[int, float, float]:
+    """The datapoints of the model's metric in the last hour: their count, minimum and maximum."""
+    now = datetime.now(UTC)
+    [point] = stack.cloudwatch.get_metric_statistics(
+        Namespace="ServerlessMlops", MetricName=metric, StartTime=now - timedelta(hours=1),
+        EndTime=now + timedelta(minutes=1), Period=3900, Statistics=["SampleCount", "Minimum", "Maximum"],
+        Dimensions=stack.alarm_settings.dimensions(model))["Datapoints"]
+    return int(point["SampleCount"]), point["Minimum"], point["Maximum"]
+
+
+@pytest.fixture(scope="module")
+def loop(cloud, tmp_path_factory):
+    """Champion v1; traffic like its training data (pass 1), then drifted traffic with its true labels (pass 2)."""
+    from mlops_cli.stack import Stack
+
+    stack = Stack.find(cloud.stack_name)
+    model = new_model(stack, tmp_path_factory.mktemp("loop"), "loop")
+    alarms_at_start = {kind: alarm_state(stack, model, kind) for kind in ("drift", "quality")}
+    serve(stack, model, churn(300, seed=10, noise=0.1))
+    steady = monitor(model)
+    time.sleep(3)  # three ticks of the local alarm clock
+    steady_state = (alarm_state(stack, model, "drift"), automatic_runs(stack, model))
+    serve(stack, model, churn(300, seed=11, noise=0.1, drift=1.0))
+    drifted = monitor(model)
+    run = wait_for(lambda: next((r for r in automatic_runs(stack, model) if r["status"] not in (RUNNING,)
+                                 and r["status"] != SUPPRESSED), None))
+    return stack, model, alarms_at_start, steady, steady_state, drifted, run
+
+
+def test_a_promoted_model_gets_its_drift_and_quality_alarms(loop):
+    _, _, alarms_at_start, *_ = loop
+    assert alarms_at_start == {"drift": "OK", "quality": "OK"}
+
+
+def test_traffic_like_the_training_data_leaves_the_alarm_ok_and_starts_nothing(loop):
+    _, _, _, steady, (drift_state, runs), *_ = loop
+    assert steady["records"] == 300 and steady["recorded"]
+    assert steady["drift"]["score"] < 0.25, steady["drift"]
+    assert steady["labels"] == 300 and steady["quality"]["accuracy"] > 0.6
+    assert drift_state == "OK" and runs == []
+
+
+def test_drifted_traffic_raises_the_drift_metric_and_the_alarm(loop):
+    stack, model, _, steady, _, drifted, _ = loop
+    assert drifted["records"] == 300, drifted  # the second pass sees only what came after the first
+    assert drifted["drift"]["score"] >= 0.25
+    assert {"tenure_months", "monthly_charges", "support_calls"} <= set(drifted["drift"]["drifted"])
+    assert metric_summary(stack, model, "DriftScore") == pytest.approx(
+        (2, steady["drift"]["score"], drifted["drift"]["score"]))
+    assert alarm_state(stack, model, "drift") == "ALARM"
+
+
+def test_the_alarm_starts_a_run_that_registers_a_new_version(loop):
+    stack, model, *_, run = loop
+    assert run["status"] == "SUCCEEDED", run.get("message")
+    assert run["cause"]["alarm"] == f"{stack.outputs['AlarmPrefix']}{model}-drift"
+    assert run["version"] == 2 and stack.registry.get_version(model, 2)["trigger"] == "alarm"
+
+
+def test_the_alarm_run_trained_on_the_latest_upload_plus_the_feedback_and_says_which_objects(loop):
+    stack, model, *_, run = loop
+    data = stack.registry.get_version(model, 2)["data"]
+    manifest = stack.store.get_json(S3Object.parse(data["manifest_uri"]))
+    assert manifest["base"]["uri"] == f"s3://{stack.data_bucket}/incoming/{model}/{model}.csv"
+    assert manifest["base"]["version_id"]
+    assert manifest["feedback_rows"] == 600 and manifest["unmatched_labels"] == 0
+    assert len(manifest["feedback"]) == 6 and all(ref["version_id"] for ref in manifest["feedback"])
+    assert len(manifest["captures"]) == 6
+    assert data["rows"] == 2000 + 600 and data["uri"].endswith("/training-data.csv")
+
+
+def test_the_runs_list_shows_the_alarm_run(loop):
+    stack, model, *_, run = loop
+    listed = mlops("runs", "--model", model)
+    assert listed.returncode == 0 and run["run_id"] in listed.stdout and "alarm" in listed.stdout
+
+
+def test_the_sample_alarm_and_assemble_events_have_the_shape_of_real_ones(loop):
+    stack, *_, run = loop
+    inputs = execution_inputs(stack, run["execution"])
+
+    delivered = {k: v for k, v in inputs["Begin run"]["event"].items() if k != "ingestion-time"}  # moto adds it
+    assert differing_keys(load_event("alarm_state_change"), delivered) == []
+    assert differing_keys(load_event("assemble"), inputs["Assemble training data"]) == []
+
+
+def test_a_burst_of_ten_alarm_events_starts_exactly_one_run(cloud, tmp_path):
+    from mlops_cli.stack import Stack
+
+    stack = Stack.find(cloud.stack_name)
+    model = new_model(stack, tmp_path, "storm")
+    alarm = f"{stack.outputs['AlarmPrefix']}{model}-drift"
+    detail = {"alarmName": alarm, "state": {"value": "ALARM", "reason": "test burst"},
+              "previousState": {"value": "OK"}, "configuration": {"metrics": [{"metricStat": {"metric": {
+                  "namespace": "ServerlessMlops", "name": "DriftScore", "dimensions": {"Model": model}}}}]}}
+    entries = [{"Source": "aws.cloudwatch", "DetailType": "CloudWatch Alarm State Change",
+                "Detail": json.dumps(detail)} for _ in range(10)]
+    assert not boto3.client("events").put_events(Entries=entries)["FailedEntryCount"]
+
+    def settled():
+        runs = automatic_runs(stack, model)
+        return runs if len(runs) == 10 and all(r["status"] != RUNNING for r in runs) else None
+
+    runs = wait_for(settled)
+    suppressed = [r for r in runs if r["status"] == SUPPRESSED]
+    ran = [r for r in runs if r["status"] != SUPPRESSED]
+    assert len(ran) == 1 and ran[0]["status"] == "SUCCEEDED", ran
+    assert len(suppressed) == 9
+    assert all(r["reason"] in (f"run {ran[0]['run_id']} in progress",) or r["reason"].startswith(
+        f"retraining cooldown after run {ran[0]['run_id']}") for r in suppressed)
+
+
+def test_wrong_feedback_labels_lower_live_quality_and_fire_the_quality_alarm(cloud, tmp_path):
+    from mlops_cli.stack import Stack
+
+    stack = Stack.find(cloud.stack_name)
+    model = new_model(stack, tmp_path, "quality")
+    serve(stack, model, churn(200, seed=12, noise=0.1), labels="wrong")
+    seen = monitor(model)
+    assert seen["drift"]["score"] < 0.25 and seen["quality"]["accuracy"] == 0.0
+    assert metric_summary(stack, model, "LiveAccuracy") == (1, 0.0, 0.0)
+    wait_for(lambda: alarm_state(stack, model, "quality") == "ALARM", timeout=30)
+    run = wait_for(lambda: next(iter(automatic_runs(stack, model)), None), timeout=60)
+    assert run["cause"]["alarm"].endswith(f"{model}-quality") and run["cause"]["metric"] == "LiveAccuracy"
+
+
+def test_the_dashboard_draws_every_metric_per_model_and_the_stacks_own_alarms(cloud):
+    from mlops_cli.stack import Stack
+
+    stack = Stack.find(cloud.stack_name)
+    body = json.loads(stack.cloudwatch.get_dashboard(DashboardName=stack.outputs["DashboardName"])["DashboardBody"])
+    expressions = " ".join(json.dumps(w["properties"].get("metrics", [])) for w in body["widgets"])
+    [alarm_widget] = [w for w in body["widgets"] if w["type"] == "alarm"]
+    existing = {a["AlarmArn"] for a in stack.cloudwatch.describe_alarms()["MetricAlarms"]}
+
+    for metric in ("Requests", "Latency", "ClientErrors", "ServerErrors", "DriftScore", "LiveAccuracy", "LiveRMSE",
+                   "ModelAlarmsInAlarm", "RunsSucceeded", "RunsFailed", "SuppressedTriggers"):
+        assert f'\\"{metric}\\"' in expressions, metric
+    assert f'service=\\"{stack.name}\\"' in expressions
+    assert set(alarm_widget["properties"]["alarms"]) <= existing and len(alarm_widget["properties"]["alarms"]) == 3

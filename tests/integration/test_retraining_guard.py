@@ -1,0 +1,90 @@
+"""The retraining guard on moto's DynamoDB: alarm and schedule triggers are dropped, and recorded, while a run of
+the model is in progress or cooling down; uploads and operators are never dropped."""
+
+import pytest
+from mlops_core.config import Settings
+from mlops_core.run_lifecycle import LEASE_SECONDS, begin, finish
+from mlops_core.runs import RUNNING, SUCCEEDED, SUPPRESSED
+from mlops_core.services import Services
+
+COOLDOWN = 600.0
+
+
+@pytest.fixture
+def services(stack):
+    settings = Settings(stack.data_bucket, stack.outputs["ArtifactBucketName"], stack.outputs["RegistryTableName"],
+                        stack.outputs["RunsTableName"], retrain_cooldown_seconds=COOLDOWN)
+    return Services(settings, stack.store, stack.registry, stack.runs)
+
+
+def alarm(model: str, event_id: str) -> dict:
+    return {"event": {"id": event_id, "source": "aws.cloudwatch", "detail-type": "CloudWatch Alarm State Change",
+                      "detail": {"alarmName": f"s-model-{model}-drift", "state": {"value": "ALARM"},
+                                 "configuration": {"metrics": [{"metricStat": {"metric": {
+                                     "name": "DriftScore", "dimensions": {"Model": model}}}}]}}}}
+
+
+def upload(model: str, version: str) -> dict:
+    return {"event": {"id": version, "source": "aws.s3", "detail-type": "Object Created", "detail": {
+        "bucket": {"name": "data"}, "object": {"key": f"incoming/{model}/d.csv", "version-id": version}}}}
+
+
+def done(run: dict) -> dict:
+    return {"run": run, "registration": {"version": 1, "promoted": False, "reason": "r", "champion_version": None}}
+
+
+def test_a_second_alarm_while_a_run_is_in_progress_is_recorded_and_dropped(services, model_name):
+    first = begin(alarm(model_name, "e1"), services, clock=lambda: 1000.0)
+    second = begin(alarm(model_name, "e2"), services, clock=lambda: 1001.0)
+
+    assert (first["suppressed"], second["suppressed"]) == (False, True)
+    record = services.runs.get(model_name, second["run_id"])
+    assert record["status"] == SUPPRESSED and record["reason"] == f"run {first['run_id']} in progress"
+    assert services.runs.get(model_name, first["run_id"])["status"] == RUNNING
+
+
+def test_after_an_alarm_run_ends_alarms_are_dropped_for_the_cooldown_then_accepted(services, model_name):
+    first = begin(alarm(model_name, "e1"), services, clock=lambda: 1000.0)
+    finish(done(first), services, clock=lambda: 2000.0)
+
+    during = begin(alarm(model_name, "e2"), services, clock=lambda: 2000.0 + COOLDOWN - 1)
+    after = begin(alarm(model_name, "e3"), services, clock=lambda: 2000.0 + COOLDOWN + 1)
+
+    assert during["suppressed"] and during["reason"].startswith(f"retraining cooldown after run {first['run_id']}")
+    assert not after["suppressed"]
+
+
+def test_an_upload_during_an_alarm_run_still_runs_and_an_upload_run_leaves_no_cooldown(services, model_name):
+    automatic = begin(alarm(model_name, "e1"), services, clock=lambda: 1000.0)
+    uploaded = begin(upload(model_name, "v1"), services, clock=lambda: 1001.0)
+    finish(done(automatic), services, clock=lambda: 1002.0)  # the upload run holds the lease now
+    blocked = begin(alarm(model_name, "e2"), services, clock=lambda: 1003.0)
+    finish(done(uploaded), services, clock=lambda: 1004.0)
+    accepted = begin(alarm(model_name, "e3"), services, clock=lambda: 1005.0)
+
+    assert not uploaded["suppressed"] and not uploaded["duplicate"]
+    assert blocked["reason"] == f"run {uploaded['run_id']} in progress"
+    assert not accepted["suppressed"]
+
+
+def test_a_redelivered_alarm_event_is_a_duplicate_not_a_suppression(services, model_name):
+    first = begin(alarm(model_name, "e1"), services, clock=lambda: 1000.0)
+    again = begin(alarm(model_name, "e1"), services, clock=lambda: 1001.0)
+
+    assert again["duplicate"] and not again["suppressed"] and again["run_id"] == first["run_id"]
+    assert services.runs.get(model_name, first["run_id"])["duplicates"] == 1
+
+
+def test_a_run_that_never_finishes_holds_the_lease_for_the_state_machine_timeout_only(services, model_name):
+    begin(alarm(model_name, "e1"), services, clock=lambda: 1000.0)
+
+    assert begin(alarm(model_name, "e2"), services, clock=lambda: 1000.0 + LEASE_SECONDS - 1)["suppressed"]
+    assert not begin(alarm(model_name, "e3"), services, clock=lambda: 1000.0 + LEASE_SECONDS + 1)["suppressed"]
+
+
+def test_the_lease_is_not_listed_as_a_run(services, model_name):
+    run = begin(alarm(model_name, "e1"), services, clock=lambda: 1000.0)
+    finish(done(run), services, clock=lambda: 1001.0)
+
+    assert [r["run_id"] for r in services.runs.list(model_name)] == [run["run_id"]]
+    assert services.runs.get(model_name, run["run_id"])["status"] == SUCCEEDED
