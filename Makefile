@@ -10,7 +10,7 @@ SCAN_VENV := .venv-scan
 SCAN := $(SCAN_VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv sam-venv demo up test test-fast lint scan bench build sizes clean
+.PHONY: help venv sam-venv demo up test test-fast reliability lint scan bench build sizes clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ test: venv ## unit, integration (moto) and end-to-end (local runtime) tests
 
 test-fast: venv ## the tests without the end-to-end runs
 	$(BIN)/pytest -m "not e2e"
+
+reliability: venv ## the reliability suite alone; when it passes, its table of figures goes into the README
+	RELIABILITY_REPORT=README.md $(BIN)/pytest tests/reliability
 
 bench: venv ## speed and memory figures against naive baselines; updates benchmarks/RESULTS.md and the README
 	$(BIN)/python -m benchmarks

@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
           "AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local")
     print(f"then: mlops runs   or   aws s3 cp data.csv s3://{cloud.outputs.get('DataBucketName')}/incoming/<model>/")
     print(f"the monitor runs every {cloud.outputs.get('MonitorIntervalMinutes')} minutes (now: mlops monitor run); "
-          "alarms are evaluated every second\n")
+          "alarms are evaluated within a second of new metric data\n")
     print(NOT_EMULATED)
     print("\nCtrl-C to stop.", flush=True)
     try:

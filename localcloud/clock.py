@@ -23,12 +23,19 @@ def rate_seconds(expression: str) -> int | None:
     return int(match.group(1)) * UNIT_SECONDS[match.group(2).rstrip("s")] if match else None
 
 
+# Alarms are re-evaluated at least this often even without new metric data (data ages out of their windows).
+FULL_EVALUATION_SECONDS = 15.0
+
+
 class Clock:
-    """A daemon thread: alarms every `tick` seconds; rate() schedule rules when `schedules` is on."""
+    """A daemon thread: alarms every `tick` seconds after new metric data (`metrics_arrived`), and every
+    FULL_EVALUATION_SECONDS regardless; rate() schedule rules when `schedules` is on."""
 
     def __init__(self, client_factory: Callable[[str], Any], deliver: Callable[[dict, dict], None],
                  tick: float = 1.0, schedules: bool = False) -> None:
         self.client_factory, self.deliver, self.tick, self.schedules = client_factory, deliver, tick, schedules
+        self.metrics_arrived = threading.Event()
+        self._last_evaluation = float("-inf")
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._next_fire: dict[str, float] = {}
@@ -48,7 +55,10 @@ class Clock:
     def _run(self) -> None:
         while not self._stop.wait(self.tick):
             try:
-                self._engine.evaluate()
+                if self.metrics_arrived.is_set() or time.monotonic() - self._last_evaluation > FULL_EVALUATION_SECONDS:
+                    self.metrics_arrived.clear()
+                    self._last_evaluation = time.monotonic()
+                    self._engine.evaluate()
                 if self.schedules:
                     self._fire_due_schedules()
             except Exception as error:  # the clock outlives one failed tick, as CloudWatch would

@@ -44,14 +44,17 @@ def _document(line: str) -> dict[str, Any] | None:
 
 
 class MetricExtractor:
-    """A FunctionHost log listener that puts each invocation's EMF metrics into CloudWatch."""
+    """A FunctionHost log listener that puts each invocation's EMF metrics into CloudWatch, then calls `on_put`."""
 
-    def __init__(self, client_factory) -> None:
-        self._client_factory, self._client = client_factory, None
+    def __init__(self, client_factory, on_put=lambda: None) -> None:
+        self._client_factory, self._client, self.on_put = client_factory, None, on_put
 
     def __call__(self, function: str, text: str) -> None:
-        for namespace, data in metric_data(text).items():
+        found = metric_data(text)
+        for namespace, data in found.items():
             if self._client is None:
                 self._client = self._client_factory("cloudwatch")
             for start in range(0, len(data), 1000):
                 self._client.put_metric_data(Namespace=namespace, MetricData=data[start:start + 1000])
+        if found:
+            self.on_put()

@@ -90,6 +90,7 @@ class FunctionHost:
     log_listeners: list[Callable[[str, str], None]] = field(default_factory=list)
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _routes: threading.local = field(default_factory=threading.local)
+    _faults: dict[str, list[str]] = field(default_factory=dict)
 
     def route_output(self) -> None:
         """Capture handler output per invocation instead of letting it interleave with the caller's."""
@@ -100,8 +101,17 @@ class FunctionHost:
     def add(self, function: LocalFunction) -> None:
         self.functions[function.name] = function
 
+    def inject_failures(self, name: str, count: int, error: str = "Lambda.ServiceException") -> None:
+        """Fail the function's next `count` invocations with `error`, before its handler runs (for retry tests)."""
+        self._faults[name] = [error] * count
+
     def invoke(self, name: str, event: Any, environment: dict[str, str]) -> Invocation:
         function = self.functions[name]
+        faults = self._faults.get(name)
+        if faults:
+            error = faults.pop()
+            return Invocation(json.dumps({"errorType": error, "errorMessage": f"injected {error}"}), True,
+                              f"injected {error}\n", 0.0)
         with self._lock, self._environment(function, environment), self._captured() as logs:
             self.route_output()  # again: a test runner may have swapped sys.stdout since the last invocation
             started = time.perf_counter()

@@ -30,14 +30,18 @@ What the local runtime does not emulate:
   (moto's CloudFormation skips them) are not applied.
 - Concurrency: handlers run one at a time in this process; a Map state's iterations run one after another.
 - Limits: Lambda timeouts, memory sizes, payload limits and account quotas are not enforced.
-- Delivery: EventBridge delivers once, immediately, with no retry policy or dead-letter queue.
+- Delivery: EventBridge delivers once, immediately, with no retry policy or dead-letter queue; asynchronous
+  Lambda invocations have no retries or on-failure destinations.
 - Lambda versions and aliases: a reference to an alias is one to the function; SnapStart does not apply.
 - Function URLs: served on 127.0.0.1; AuthType AWS_IAM requires a SigV4 Authorization header but the signature is
   not verified.
 - CloudWatch: metrics come only from the functions' embedded-metric-format output (no AWS/Lambda or AWS/States
-  metrics). Alarms (the template's and those created at run time) are evaluated every second over periods ending
-  now, not aligned to the clock; percentile, metric-math and anomaly alarms are not evaluated; alarm actions are not
-  run (EventBridge rules on alarm state changes are). Dashboards are stored, not drawn.
+  metrics). Alarms (the template's and those created at run time) are evaluated within a second of new metric
+  data, and every 15 s regardless, over periods ending now, not aligned to the clock; percentile, metric-math and
+  anomaly alarms are not evaluated; alarm actions are not run (EventBridge rules on alarm state changes are).
+  Dashboards are stored, not drawn.
+- Faults: `host.inject_failures(function, count, error)` makes a function's next invocations fail as the Lambda
+  service would (for tests of retries); nothing injects faults unless asked.
 - Schedules: rate() rules fire only under `make up` (counted from the start); cron() rules never. Elsewhere, run a
   scheduled function on demand (`mlops monitor run`).
 - Layers: dependency layers come from this virtual environment, not from the layer build.
@@ -75,6 +79,7 @@ class LocalCloud:
     _server: Any = None
     _url_servers: list[function_urls.FunctionUrlServer] = field(default_factory=list)
     _clock: Clock | None = None
+    _metrics: MetricExtractor | None = None
 
     @property
     def endpoint(self) -> str:
@@ -90,12 +95,14 @@ class LocalCloud:
 
         patches.apply(self.host)
         self.host.route_output()
-        self.host.log_listeners.append(MetricExtractor(self.client))
+        self._metrics = MetricExtractor(self.client)
+        self.host.log_listeners.append(self._metrics)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()
         self._wait_until_listening()
         self.deploy()
         self._clock = Clock(self.client, patches.deliver, self.clock_tick, self.schedules).start()
+        self._metrics.on_put = self._clock.metrics_arrived.set
         return self
 
     def stop(self) -> None:

@@ -79,6 +79,10 @@ class Stack:
         return boto3.client("cloudwatch")
 
     @cached_property
+    def events_client(self):
+        return boto3.client("events")
+
+    @cached_property
     def lambda_client(self):
         return boto3.client("lambda")
 

@@ -28,6 +28,11 @@ def describe(name: str) -> dict:
     return service.describe(name)
 
 
+@app.get("/models/<name>/openapi.json")
+def openapi(name: str) -> dict:
+    return service.openapi(name)
+
+
 @app.post("/models/<name>/feedback")
 def feedback(name: str) -> Response:
     return _json(202, service.feedback(name, _body(), _request_id()))
@@ -64,7 +69,7 @@ def failed(error: Exception) -> Response:
 def no_route(_: Exception) -> Response:
     event = app.current_event
     return _error(404, f"no route for {event.http_method} {event.path[:100]}; "
-                       "see GET /health, GET|POST /models/{name}[/predict|/feedback]")
+                       "see GET /health, GET /models/{name}[/openapi.json], POST /models/{name}/predict|feedback")
 
 
 @logger.inject_lambda_context

@@ -3,8 +3,8 @@
 import json
 import subprocess
 import sys
+import time
 
-import pytest
 from mlops_core.contract import Contract
 
 from mlops_cli import operations
@@ -17,26 +17,6 @@ def mlops(*args: str) -> subprocess.CompletedProcess:
     """The operator CLI, run as a user runs it: another process, finding the stack through AWS_ENDPOINT_URL."""
     return subprocess.run([sys.executable, "-m", "mlops_cli.main", *args], capture_output=True, text=True,
                           timeout=600)
-
-
-@pytest.fixture(scope="session")
-def served(cloud, tmp_path_factory):
-    """A model with three versions: v1, v2 (champion) and v3 (registered, not promoted, never served)."""
-    from mlops_cli.stack import Stack
-
-    stack, tmp_path = Stack.find(cloud.stack_name), tmp_path_factory.mktemp("served")
-    model = "served"
-    operations.put_contract(stack, Contract.from_dict({**CHURN_CONTRACT, "model": model}))
-    for name, frame in [("first", churn(2000, seed=1, noise=0.15)),
-                        ("better", churn(6000, seed=2, noise=0.05, calls_weight=0.9)),
-                        ("worse", churn(400, seed=4, noise=0.25, calls_weight=0.9))]:
-        path = tmp_path / f"{name}.csv"
-        frame.to_csv(path, index=False)
-        trigger = operations.upload(stack, path, model)
-        run = operations.wait_for_run(stack, model, trigger.run_id, timeout=300)
-        assert run["status"] == "SUCCEEDED", run
-    assert stack.registry.alias(model)["version"] == 2
-    return stack, model, stack.outputs["InferenceUrl"]
 
 
 def differing_keys(sample, real, path="$"):
@@ -61,3 +41,32 @@ def execution_inputs(stack, execution_arn: str) -> dict[str, dict]:
         if event["type"] == "LambdaFunctionScheduled":
             inputs.setdefault(state, json.loads(event["lambdaFunctionScheduledEventDetails"]["input"]))
     return inputs
+
+
+MONITORING = {"min_records": 100, "min_labels": 30}
+
+
+def new_model(stack, tmp_path, name: str, monitoring: dict | None = None) -> str:
+    """A model trained once on 2,000 customers: champion v1, with its alarms."""
+    operations.put_contract(stack, Contract.from_dict({**CHURN_CONTRACT, "model": name,
+                                                       "monitoring": monitoring or MONITORING}))
+    path = tmp_path / f"{name}.csv"
+    churn(2000, seed=1, noise=0.1).to_csv(path, index=False)
+    trigger = operations.upload(stack, path, name)
+    run = operations.wait_for_run(stack, name, trigger.run_id, timeout=300)
+    assert run["status"] == "SUCCEEDED" and run["promoted"], run
+    return name
+
+
+def wait_for(condition, timeout: float = 300, every: float = 0.5):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+def automatic_runs(stack, model: str) -> list[dict]:
+    return [run for run in stack.runs.list(model) if run["trigger"] == "alarm"]

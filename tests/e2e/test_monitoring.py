@@ -4,33 +4,16 @@ import json
 import time
 from datetime import UTC, datetime, timedelta
 
-import boto3
 import pytest
-from mlops_core.contract import Contract
 from mlops_core.runs import RUNNING, SUPPRESSED
 from mlops_core.storage import S3Object
 
 from mlops_cli import operations
-from mlops_cli.samples import CHURN_CONTRACT, churn
+from mlops_cli.samples import churn
 from tests.conftest import load_event
-from tests.e2e.conftest import differing_keys, execution_inputs, mlops
+from tests.e2e.conftest import automatic_runs, differing_keys, execution_inputs, mlops, new_model, wait_for
 
 pytestmark = pytest.mark.e2e
-
-MONITORING = {"min_records": 100, "min_labels": 30}
-
-
-def new_model(stack, tmp_path, name: str, monitoring: dict | None = None) -> str:
-    """A model trained once on 2,000 customers: champion v1, with its alarms."""
-    operations.put_contract(stack, Contract.from_dict({**CHURN_CONTRACT, "model": name,
-                                                       "monitoring": monitoring or MONITORING}))
-    path = tmp_path / f"{name}.csv"
-    churn(2000, seed=1, noise=0.1).to_csv(path, index=False)
-    trigger = operations.upload(stack, path, name)
-    run = operations.wait_for_run(stack, name, trigger.run_id, timeout=300)
-    assert run["status"] == "SUCCEEDED" and run["promoted"], run
-    return name
-
 
 def serve(stack, model: str, frame, labels: str = "true") -> None:
     """Traffic and its feedback through the inference URL; then S3's one-second clock moves on."""
@@ -48,20 +31,6 @@ def monitor(model: str) -> dict:
 def alarm_state(stack, model: str, kind: str) -> str:
     name = f"{stack.outputs['AlarmPrefix']}{model}-{kind}"
     return stack.cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]["StateValue"]
-
-
-def wait_for(condition, timeout: float = 300, every: float = 0.5):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"condition not met within {timeout} s")
-
-
-def automatic_runs(stack, model: str) -> list[dict]:
-    return [run for run in stack.runs.list(model) if run["trigger"] == "alarm"]
 
 
 def metric_summary(stack, model: str, metric: str) -> tuple[int, float, float]:
@@ -148,32 +117,6 @@ def test_the_sample_alarm_and_assemble_events_have_the_shape_of_real_ones(loop):
     delivered = {k: v for k, v in inputs["Begin run"]["event"].items() if k != "ingestion-time"}  # moto adds it
     assert differing_keys(load_event("alarm_state_change"), delivered) == []
     assert differing_keys(load_event("assemble"), inputs["Assemble training data"]) == []
-
-
-def test_a_burst_of_ten_alarm_events_starts_exactly_one_run(cloud, tmp_path):
-    from mlops_cli.stack import Stack
-
-    stack = Stack.find(cloud.stack_name)
-    model = new_model(stack, tmp_path, "storm")
-    alarm = f"{stack.outputs['AlarmPrefix']}{model}-drift"
-    detail = {"alarmName": alarm, "state": {"value": "ALARM", "reason": "test burst"},
-              "previousState": {"value": "OK"}, "configuration": {"metrics": [{"metricStat": {"metric": {
-                  "namespace": "ServerlessMlops", "name": "DriftScore", "dimensions": {"Model": model}}}}]}}
-    entries = [{"Source": "aws.cloudwatch", "DetailType": "CloudWatch Alarm State Change",
-                "Detail": json.dumps(detail)} for _ in range(10)]
-    assert not boto3.client("events").put_events(Entries=entries)["FailedEntryCount"]
-
-    def settled():
-        runs = automatic_runs(stack, model)
-        return runs if len(runs) == 10 and all(r["status"] != RUNNING for r in runs) else None
-
-    runs = wait_for(settled)
-    suppressed = [r for r in runs if r["status"] == SUPPRESSED]
-    ran = [r for r in runs if r["status"] != SUPPRESSED]
-    assert len(ran) == 1 and ran[0]["status"] == "SUCCEEDED", ran
-    assert len(suppressed) == 9
-    assert all(r["reason"] in (f"run {ran[0]['run_id']} in progress",) or r["reason"].startswith(
-        f"retraining cooldown after run {ran[0]['run_id']}") for r in suppressed)
 
 
 def test_wrong_feedback_labels_lower_live_quality_and_fire_the_quality_alarm(cloud, tmp_path):

@@ -1,6 +1,5 @@
 """The continuous-training loop through the local runtime: real template, real state machine, real handlers."""
 
-import json
 
 import pytest
 from mlops_core.storage import S3Object, sha256_hex
@@ -105,22 +104,6 @@ def test_every_step_of_a_run_is_recorded_with_its_timing(story):
     assert {"validate", "evaluate", "register"} <= set(run["steps"])
     assert len([s for s in run["steps"] if s.startswith("train:")]) == 3
     assert all(step["status"] == "SUCCEEDED" and step["seconds"] >= 0 for step in run["steps"].values())
-
-
-def test_a_redelivered_upload_event_makes_one_run(story, cloud):
-    stack, model, results = story
-    run, _, _ = results["first"]
-    execution = stack.stepfunctions.describe_execution(executionArn=run["execution"])
-    event = json.loads(execution["input"])
-
-    cloud.client("events").put_events(Entries=[{
-        "Source": event["source"], "DetailType": event["detail-type"], "Detail": json.dumps(event["detail"]),
-        "Resources": event["resources"]}])
-    operations.wait_for_newest(stack, model, timeout=60)
-
-    runs = [r for r in stack.runs.list(model) if r["dataset"]["version_id"] == run["dataset"]["version_id"]]
-    assert len(runs) == 1 and runs[0]["duplicates"] == 1
-    assert stack.registry.latest_version(model) == 3
 
 
 def test_an_upload_without_a_contract_fails_with_a_clear_message(stack, tmp_path, model_name):

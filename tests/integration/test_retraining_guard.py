@@ -17,15 +17,17 @@ def services(stack):
     return Services(settings, stack.store, stack.registry, stack.runs)
 
 
-def alarm(model: str, event_id: str) -> dict:
-    return {"event": {"id": event_id, "source": "aws.cloudwatch", "detail-type": "CloudWatch Alarm State Change",
-                      "detail": {"alarmName": f"s-model-{model}-drift", "state": {"value": "ALARM"},
-                                 "configuration": {"metrics": [{"metricStat": {"metric": {
-                                     "name": "DriftScore", "dimensions": {"Model": model}}}}]}}}}
+def alarm(model: str, event_id: str, execution: str | None = None) -> dict:
+    return {"execution": execution or f"execution-{event_id}", "event": {
+        "id": event_id, "source": "aws.cloudwatch", "detail-type": "CloudWatch Alarm State Change",
+        "detail": {"alarmName": f"s-model-{model}-drift", "state": {"value": "ALARM"},
+                   "configuration": {"metrics": [{"metricStat": {"metric": {
+                       "name": "DriftScore", "dimensions": {"Model": model}}}}]}}}}
 
 
-def upload(model: str, version: str) -> dict:
-    return {"event": {"id": version, "source": "aws.s3", "detail-type": "Object Created", "detail": {
+def upload(model: str, version: str, execution: str | None = None) -> dict:
+    return {"execution": execution or f"execution-{version}", "event": {
+        "id": version, "source": "aws.s3", "detail-type": "Object Created", "detail": {
         "bucket": {"name": "data"}, "object": {"key": f"incoming/{model}/d.csv", "version-id": version}}}}
 
 
@@ -54,22 +56,34 @@ def test_after_an_alarm_run_ends_alarms_are_dropped_for_the_cooldown_then_accept
     assert not after["suppressed"]
 
 
-def test_an_upload_during_an_alarm_run_still_runs_and_an_upload_run_leaves_no_cooldown(services, model_name):
+def test_an_upload_during_an_alarm_run_waits_for_it_and_is_not_held_back_by_its_cooldown(services, model_name):
     automatic = begin(alarm(model_name, "e1"), services, clock=lambda: 1000.0)
-    uploaded = begin(upload(model_name, "v1"), services, clock=lambda: 1001.0)
-    finish(done(automatic), services, clock=lambda: 1002.0)  # the upload run holds the lease now
-    blocked = begin(alarm(model_name, "e2"), services, clock=lambda: 1003.0)
-    finish(done(uploaded), services, clock=lambda: 1004.0)
-    accepted = begin(alarm(model_name, "e3"), services, clock=lambda: 1005.0)
+    waiting = begin(upload(model_name, "v1"), services, clock=lambda: 1001.0)
+    finish(done(automatic), services, clock=lambda: 1002.0)
+    uploaded = begin(upload(model_name, "v1"), services, clock=lambda: 1017.0)  # the same execution, after its wait
+    blocked = begin(alarm(model_name, "e2"), services, clock=lambda: 1018.0)
+    finish(done(uploaded), services, clock=lambda: 1019.0)
+    accepted = begin(alarm(model_name, "e3"), services, clock=lambda: 1020.0)
 
-    assert not uploaded["suppressed"] and not uploaded["duplicate"]
+    assert waiting["queued"] and waiting["waiting_for"] == automatic["run_id"]
+    assert not uploaded["queued"] and not uploaded["duplicate"] and uploaded["run_id"] == waiting["run_id"]
     assert blocked["reason"] == f"run {uploaded['run_id']} in progress"
-    assert not accepted["suppressed"]
+    assert not accepted["suppressed"]  # an upload's run leaves no cooldown
+
+
+def test_two_uploads_of_one_model_run_one_after_the_other(services, model_name):
+    first = begin(upload(model_name, "v1"), services, clock=lambda: 1000.0)
+    second = begin(upload(model_name, "v2"), services, clock=lambda: 1001.0)
+    finish(done(first), services, clock=lambda: 1002.0)
+    resumed = begin(upload(model_name, "v2"), services, clock=lambda: 1016.0)
+
+    assert not first["queued"] and second["queued"] and not resumed["queued"]
+    assert services.runs.get(model_name, second["run_id"])["queued_behind"] == first["run_id"]
 
 
 def test_a_redelivered_alarm_event_is_a_duplicate_not_a_suppression(services, model_name):
     first = begin(alarm(model_name, "e1"), services, clock=lambda: 1000.0)
-    again = begin(alarm(model_name, "e1"), services, clock=lambda: 1001.0)
+    again = begin(alarm(model_name, "e1", execution="another-delivery"), services, clock=lambda: 1001.0)
 
     assert again["duplicate"] and not again["suppressed"] and again["run_id"] == first["run_id"]
     assert services.runs.get(model_name, first["run_id"])["duplicates"] == 1

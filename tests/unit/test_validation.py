@@ -5,6 +5,8 @@ from mlops_core.contract import Contract
 from mlops_core.validation import validate
 
 from mlops_cli.samples import CHURN_CONTRACT, churn
+from tests import corpus
+from tests.corpus import MALFORMED, after_good_rows
 
 CONTRACT = Contract.from_dict(CHURN_CONTRACT)
 
@@ -15,16 +17,12 @@ def write(tmp_path, text: str | bytes, name: str = "data.csv"):
     return path
 
 
-def good_csv(rows: int = 300) -> str:
-    return churn(rows, seed=7).to_csv(index=False)
-
-
 def rules(report) -> set[tuple[str, str | None]]:
     return {(v.rule, v.column) for v in report.violations}
 
 
 def test_a_dataset_that_satisfies_the_contract_passes_with_a_profile(tmp_path):
-    report, profile = validate(write(tmp_path, good_csv()), "csv", CONTRACT)
+    report, profile = validate(write(tmp_path, corpus.good_csv()), "csv", CONTRACT)
 
     assert report.passed, report.render()
     assert report.rows == 300
@@ -32,45 +30,9 @@ def test_a_dataset_that_satisfies_the_contract_passes_with_a_profile(tmp_path):
 
 
 def test_validation_reads_in_chunks_and_counts_every_row(tmp_path):
-    report, _ = validate(write(tmp_path, good_csv(1000)), "csv", CONTRACT, chunk_rows=128)
+    report, _ = validate(write(tmp_path, corpus.good_csv(1000)), "csv", CONTRACT, chunk_rows=128)
 
     assert report.passed and report.rows == 1000
-
-
-def header_and(*lines: str) -> str:
-    return ",".join(CHURN_CONTRACT["columns"]) + "\n" + "\n".join(lines) + "\n"
-
-
-GOOD_ROW = "12,70.5,1,monthly,card,40,no"
-
-
-def after_good_rows(row: str) -> str:
-    return header_and(*[GOOD_ROW] * 120, row)
-
-
-MALFORMED = {
-    "empty file": ("", {("readable", None)}),
-    "header only": (header_and(), {("min_rows", None)}),
-    "semicolon separated": (good_csv().replace(",", ";"), {("readable", None)}),
-    "utf-16": (good_csv().encode("utf-16"), {("readable", None)}),
-    "binary garbage": (bytes(range(256)) * 10, {("readable", None)}),
-    "missing column": (churn(300, 1).drop(columns="age").to_csv(index=False), {("column_present", "age")}),
-    "extra column": (churn(300, 1).assign(x=1).to_csv(index=False), {("no_extra_columns", "x")}),
-    "duplicate columns": (header_and(GOOD_ROW).replace("age", "tenure_months", 1),
-                          {("unique_columns", "tenure_months")}),
-    "ragged rows": (header_and(GOOD_ROW, GOOD_ROW + ",1,2"), {("readable", None)}),
-    "text in a number column": (after_good_rows("12,abc,1,monthly,card,40,no"), {("type", "monthly_charges")}),
-    "inf strings": (after_good_rows("12,inf,1,monthly,card,40,yes"), {("finite", "monthly_charges")}),
-    "fraction in an integer column": (after_good_rows("12.5,70,1,monthly,card,40,yes"),
-                                      {("integer", "tenure_months")}),
-    "out of range": (after_good_rows("-3,70,1,monthly,card,40,yes"), {("range", "tenure_months")}),
-    "unknown category": (after_good_rows("3,70,1,lifetime,card,40,yes"), {("category", "contract_type")}),
-    "null in a required column": (after_good_rows("3,70,,monthly,card,40,yes"),
-                                  {("not_null", "support_calls")}),
-    "null target": (after_good_rows("3,70,1,monthly,card,40,"), {("not_null", "churned")}),
-    "single class": (header_and(*[GOOD_ROW] * 150), {("target_classes", "churned")}),
-    "too few rows": (header_and(GOOD_ROW, GOOD_ROW.replace(",no", ",yes")), {("min_rows", None)}),
-}
 
 
 @pytest.mark.parametrize("case", MALFORMED, ids=list(MALFORMED))
@@ -96,7 +58,7 @@ def test_the_report_shows_row_numbers_and_values_of_examples(tmp_path):
 def test_more_rows_than_the_maximum_fail(tmp_path):
     contract = Contract.from_dict({**CHURN_CONTRACT, "max_rows": 250})
 
-    report, _ = validate(write(tmp_path, good_csv(300)), "csv", contract)
+    report, _ = validate(write(tmp_path, corpus.good_csv(300)), "csv", contract)
 
     assert ("max_rows", None) in rules(report)
 
@@ -130,7 +92,7 @@ def test_parquet_with_text_in_a_number_column_fails(tmp_path):
 
 
 def test_a_file_that_is_not_parquet_fails_as_unreadable(tmp_path):
-    report, _ = validate(write(tmp_path, good_csv(), "data.parquet"), "parquet", CONTRACT)
+    report, _ = validate(write(tmp_path, corpus.good_csv(), "data.parquet"), "parquet", CONTRACT)
 
     assert rules(report) == {("readable", None)}
 

@@ -11,6 +11,7 @@ from typing import Any
 from .capture import CaptureBuffer, write_feedback
 from .config import require_env
 from .errors import MlopsError, NotFoundError
+from .openapi import openapi_document
 from .prediction import Prediction
 from .registry import Registry
 from .serving import CHALLENGER, ModelCache, ServedModel
@@ -79,6 +80,11 @@ class InferenceService:
                 "contract": record.get("contract", {}), "artifact_sha256": record["artifact"]["sha256"],
                 "refused": state.refused if state else None,
                 "request_schema": champion.schema.json_schema()}
+
+    def openapi(self, name: str) -> dict[str, Any]:
+        """The model's endpoints as OpenAPI 3.1, from the champion's request schema (for clients and fuzzers)."""
+        champion = self.cache.resolve(name)
+        return openapi_document(name, champion.version, champion.schema)
 
     def feedback(self, name: str, doc: Any, request_id: str) -> dict[str, Any]:
         """Store ground-truth labels for earlier requests, checked against the champion's target column."""

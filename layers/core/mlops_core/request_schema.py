@@ -103,6 +103,8 @@ class RequestSchema:
             if not isinstance(request_id, str) or not 0 < len(request_id) <= MAX_REQUEST_ID:
                 raise InvalidRequestError(f"{where}.request_id: required, a string of 1-{MAX_REQUEST_ID} characters")
             row = entry.get("row", 0)
+            if isinstance(row, float) and row.is_integer():  # JSON Schema's integer: 3.0 is one
+                row = int(row)
             if isinstance(row, bool) or not isinstance(row, int) or not 0 <= row < self.max_records:
                 raise InvalidRequestError(f"{where}.row: must be an integer from 0 to {self.max_records - 1}")
             if "label" not in entry or entry["label"] is None:
@@ -112,7 +114,7 @@ class RequestSchema:
 
     def json_schema(self) -> dict[str, Any]:
         """The request body as JSON Schema, for clients and for generated tests."""
-        properties = {name: _property(column) for name, column in self.columns.items()}
+        properties = {name: column_schema(column) for name, column in self.columns.items()}
         record = {"type": "object", "properties": properties, "required": list(self.columns),
                   "additionalProperties": self.contract.allow_extra_columns}
         return {"type": "object", "required": ["records"], "additionalProperties": False,
@@ -182,7 +184,8 @@ def _kind(value: Any) -> str:
     return {bool: "a boolean", str: "a string", list: "a list", dict: "an object"}.get(type(value), "a number")
 
 
-def _property(column: Column) -> dict[str, Any]:
+def column_schema(column: Column) -> dict[str, Any]:
+    """One column as JSON Schema: its type, bounds or categories, and null when it is nullable."""
     if column.numeric:
         schema: dict[str, Any] = {"type": "integer" if column.type == "integer" else "number"}
         schema |= {key: value for key, value in (("minimum", column.min), ("maximum", column.max))

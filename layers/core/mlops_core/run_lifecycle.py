@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from .runs import COOLDOWN, FAILED, SUCCEEDED
+from .runs import COOLDOWN, FAILED, SUCCEEDED, SUPPRESSED
 from .services import Services
 from .triggers import AUTOMATIC, parse_trigger
 
@@ -17,27 +17,37 @@ LEASE_SECONDS = 3 * 3600
 
 
 def begin(event: dict[str, Any], services: Services, clock: Callable[[], float] = time.time) -> dict[str, Any]:
-    """Claim the run for this trigger; a redelivered trigger is marked as a duplicate and goes no further.
+    """Claim the run for this trigger and take its model's lease; a redelivered trigger goes no further.
 
-    Automatic triggers (alarm, schedule) are dropped, and recorded as suppressed, while another run of the model
-    holds its lease: from its start until a cooldown after its end.
+    One run per model at a time: an upload or manual run finding the lease held is queued (the state machine waits,
+    then calls this again); an automatic one (alarm, schedule) is dropped and recorded as suppressed, as it is during
+    the cooldown after an automatic run.
     """
     trigger = parse_trigger(event["event"])
     run = {**trigger.to_dict(), "execution": event.get("execution")}
+    outcome = {**run, "duplicate": False, "suppressed": False, "queued": False}
+    existing = services.runs.get(trigger.model, trigger.run_id)
+    if existing is not None and existing.get("execution") != run["execution"]:
+        services.runs.count_duplicate(trigger.model, trigger.run_id)
+        return {**outcome, "duplicate": True}
+    if existing is not None and existing["status"] == SUPPRESSED:  # this execution's Begin, retried
+        return {**outcome, "suppressed": True, "reason": existing.get("reason")}
     now = clock()
-    if trigger.automatic:
-        if services.runs.get(trigger.model, trigger.run_id):
-            services.runs.count_duplicate(trigger.model, trigger.run_id)
-            return {**run, "duplicate": True, "suppressed": False}
-        blocking = services.runs.acquire_lease(trigger.model, trigger.run_id, now, LEASE_SECONDS, exclusive=True)
+    if existing is None and trigger.automatic:
+        blocking = services.runs.acquire_lease(trigger.model, trigger.run_id, now, LEASE_SECONDS,
+                                               through_cooldown=False)
         if blocking is not None:
             reason = _suppression_reason(blocking)
             recorded = services.runs.suppress({**run, "reason": reason})
-            return {**run, "duplicate": not recorded, "suppressed": recorded, "reason": reason}
-    claimed = services.runs.claim(run)
-    if claimed and not trigger.automatic:
-        services.runs.acquire_lease(trigger.model, trigger.run_id, now, LEASE_SECONDS, exclusive=False)
-    return {**run, "duplicate": not claimed, "suppressed": False}
+            return {**outcome, "duplicate": not recorded, "suppressed": recorded, "reason": reason}
+    if existing is None and not services.runs.claim(run):
+        return {**outcome, "duplicate": True}
+    blocking = services.runs.acquire_lease(trigger.model, trigger.run_id, now, LEASE_SECONDS,
+                                           through_cooldown=not trigger.automatic)
+    if blocking is not None:
+        services.runs.set_fields(trigger.model, trigger.run_id, {"queued_behind": blocking["holder"]})
+        return {**outcome, "queued": True, "waiting_for": blocking["holder"]}
+    return outcome
 
 
 def _suppression_reason(lease: dict[str, Any]) -> str:

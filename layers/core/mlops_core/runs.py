@@ -47,17 +47,18 @@ class RunStore:
         return False
 
     def acquire_lease(self, model: str, run_id: str, now: float, hold: float,
-                      exclusive: bool) -> dict[str, Any] | None:
-        """Make `run_id` the model's lease holder until now + hold; exclusive only if the lease is free or its own.
-
-        Returns None when acquired, or the lease that blocked it.
-        """
+                      through_cooldown: bool) -> dict[str, Any] | None:
+        """Make `run_id` the model's lease holder until now + hold, if the lease is free, expired or its own (or
+        cooling down, when `through_cooldown`). Returns None when acquired, or the lease that blocked it."""
         item = {"model": model, "run_id": LEASE, "holder": run_id, "held_until": now + hold, "state": RUNNING}
-        condition = ({"ConditionExpression": "attribute_not_exists(run_id) OR held_until < :now OR holder = :run",
-                      "ExpressionAttributeValues": {":now": to_attribute(now), ":run": to_attribute(run_id)}}
-                     if exclusive else {})
+        condition = "attribute_not_exists(run_id) OR held_until < :now OR holder = :run"
+        values = {":now": now, ":run": run_id}
+        if through_cooldown:
+            condition, values = condition + " OR #state = :cooldown", values | {":cooldown": COOLDOWN}
         try:
-            self.client.put_item(TableName=self.table, Item=to_item(item), **condition)
+            self.client.put_item(TableName=self.table, Item=to_item(item), ConditionExpression=condition,
+                                 ExpressionAttributeValues={k: to_attribute(v) for k, v in values.items()},
+                                 **({"ExpressionAttributeNames": {"#state": "state"}} if through_cooldown else {}))
             return None
         except Exception as error:
             if not is_conditional_failure(error):

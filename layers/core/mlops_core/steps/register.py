@@ -30,14 +30,16 @@ def register_model(event: dict[str, Any], services: Services) -> dict[str, Any]:
         "profile_uri": validation["profile_uri"], "report_uri": validation["report_uri"],
         "code_version": code_version(), "trigger": run["trigger"], "decision": evaluation["decision"]})
     promoted, reason = evaluation["decision"]["promote"], evaluation["decision"]["reason"]
-    if promoted:
+    champion = services.registry.alias(run["model"])
+    moved_already = champion is not None and champion["version"] == version  # this step re-run after the move
+    if promoted and not moved_already:
         try:
             services.registry.move_alias(run["model"], AliasMove(CHAMPION, version, f"pipeline run {run['run_id']}",
                                                                  reason),
                                          expected_revision=evaluation["champion_revision"])
         except RegistryConflictError as error:
             promoted, reason = False, f"not promoted: {error}; compare again with `mlops promote`"
-    champion = services.registry.alias(run["model"])
+        champion = services.registry.alias(run["model"])
     result = {"version": version, "promoted": promoted, "reason": reason,
               "champion_version": champion["version"] if champion else None}
     if promoted:
