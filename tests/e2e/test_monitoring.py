@@ -147,3 +147,19 @@ def test_the_dashboard_draws_every_metric_per_model_and_the_stacks_own_alarms(cl
         assert f'\\"{metric}\\"' in expressions, metric
     assert f'service=\\"{stack.name}\\"' in expressions
     assert set(alarm_widget["properties"]["alarms"]) <= existing and len(alarm_widget["properties"]["alarms"]) == 3
+
+
+def test_scheduled_retraining_starts_a_schedule_run_through_the_same_entry_point(cloud, tmp_path):
+    from mlops_cli.stack import Stack
+
+    stack = Stack.find(cloud.stack_name)
+    model = new_model(stack, tmp_path, "scheduled", {**MONITORING, "retrain_every_hours": 0.001})
+    time.sleep(4)  # longer than 0.001 h since the first run started
+
+    seen = monitor(model)
+    run = wait_for(lambda: next((r for r in stack.runs.list(model) if r["trigger"] == "schedule"
+                                 and r["status"] != RUNNING), None), timeout=120)
+
+    assert any(note.startswith("scheduled retraining started") for note in seen["notes"])
+    assert run["status"] == "SUCCEEDED" and run["cause"]["period"].startswith("every-0.001h-")
+    assert run["dataset"]["base_uri"].endswith(f"incoming/{model}/{model}.csv") and run["version"] == 2
