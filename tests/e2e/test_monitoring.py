@@ -11,7 +11,7 @@ from mlops_core.storage import S3Object
 from mlops_cli import operations
 from mlops_cli.samples import churn
 from tests.conftest import load_event
-from tests.e2e.conftest import automatic_runs, differing_keys, execution_inputs, mlops, new_model, wait_for
+from tests.e2e.conftest import MONITORING, automatic_runs, differing_keys, execution_inputs, mlops, new_model, wait_for
 
 pytestmark = pytest.mark.e2e
 
