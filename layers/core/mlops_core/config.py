@@ -25,6 +25,7 @@ class Settings:
     runs_table: str
     capture_bucket: str | None = None
     retrain_cooldown_seconds: float = 3600.0
+    feedback_lookback_hours: float = 24.0
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -35,4 +36,5 @@ class Settings:
             runs_table=require_env("RUNS_TABLE"),
             capture_bucket=os.environ.get("CAPTURE_BUCKET") or None,
             retrain_cooldown_seconds=60 * float(os.environ.get("RETRAIN_COOLDOWN_MINUTES", "60")),
+            feedback_lookback_hours=float(os.environ.get("FEEDBACK_LOOKBACK_HOURS", "24")),
         )

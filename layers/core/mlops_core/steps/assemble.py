@@ -20,8 +20,6 @@ from mlops_core.tabular import dataset_format, read_header
 from mlops_core.traffic import LabeledPrediction, Window, join_feedback, read_captures, read_feedback
 from mlops_core.triggers import AUTOMATIC
 
-FEEDBACK_LOOKBACK = timedelta(hours=24)
-
 
 def assemble_training_data(event: dict[str, Any], services: Services) -> dict[str, Any]:
     """Write the training set (base rows as uploaded, then one row per labeled prediction) and its manifest."""
@@ -31,8 +29,8 @@ def assemble_training_data(event: dict[str, Any], services: Services) -> dict[st
     base, uploaded = latest_valid_upload(model, services)
     now = datetime.now(UTC)
     feedback = read_feedback(services.store, bucket, model, Window(uploaded, now))
-    captures = read_captures(services.store, bucket, model, Window(uploaded - FEEDBACK_LOOKBACK, now)) \
-        if feedback else []
+    lookback = timedelta(hours=services.settings.feedback_lookback_hours)
+    captures = read_captures(services.store, bucket, model, Window(uploaded - lookback, now)) if feedback else []
     join = join_feedback(captures, feedback)
     prefix = run_prefix(run)
     dataset = {"uri": base.uri, "version_id": base.version_id}
