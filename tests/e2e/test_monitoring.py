@@ -1,6 +1,7 @@
 """The loop closes by itself: traffic -> monitor -> metric -> alarm -> retraining run, on the local runtime."""
 
 import json
+import re
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -101,7 +102,7 @@ def test_the_alarm_run_trained_on_the_latest_upload_plus_the_feedback_and_says_w
     assert manifest["feedback_rows"] == 600 and manifest["unmatched_labels"] == 0
     assert len(manifest["feedback"]) == 6 and all(ref["version_id"] for ref in manifest["feedback"])
     assert len(manifest["captures"]) == 6
-    assert data["rows"] == 2000 + 600 and data["uri"].endswith("/training-data.csv")
+    assert data["rows"] == 2000 + 600 and re.search(r"/training-data-[0-9a-f]{12}\.csv$", data["uri"])
 
 
 def test_the_runs_list_shows_the_alarm_run(loop):
@@ -163,3 +164,18 @@ def test_scheduled_retraining_starts_a_schedule_run_through_the_same_entry_point
     assert any(note.startswith("scheduled retraining started") for note in seen["notes"])
     assert run["status"] == "SUCCEEDED" and run["cause"]["period"].startswith("every-0.001h-")
     assert run["dataset"]["base_uri"].endswith(f"incoming/{model}/{model}.csv") and run["version"] == 2
+
+
+def test_a_retried_assemble_step_returns_the_training_set_it_wrote(loop):
+    from mlops_core.config import Settings
+    from mlops_core.services import Services
+    from mlops_core.steps.assemble import assemble_training_data
+
+    stack, model, *_, run = loop
+    settings = Settings(stack.data_bucket, stack.outputs["ArtifactBucketName"], stack.outputs["RegistryTableName"],
+                        stack.outputs["RunsTableName"], capture_bucket=stack.outputs["CaptureBucketName"])
+    services = Services(settings, stack.store, stack.registry, stack.runs)
+
+    again = assemble_training_data({"run": {"model": model, "run_id": run["run_id"]}}, services)
+
+    assert again == run["dataset"]

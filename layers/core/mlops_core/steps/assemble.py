@@ -15,7 +15,7 @@ from mlops_core.contract import Contract
 from mlops_core.errors import NotFoundError
 from mlops_core.runs import SUCCEEDED, run_prefix
 from mlops_core.services import Services
-from mlops_core.storage import S3Object, current_contract
+from mlops_core.storage import S3Object, current_contract, sha256_hex
 from mlops_core.tabular import dataset_format, read_header
 from mlops_core.traffic import LabeledPrediction, Window, join_feedback, read_captures, read_feedback
 from mlops_core.triggers import AUTOMATIC
@@ -25,6 +25,12 @@ def assemble_training_data(event: dict[str, Any], services: Services) -> dict[st
     """Write the training set (base rows as uploaded, then one row per labeled prediction) and its manifest."""
     run = event["run"]
     model, bucket = run["model"], services.settings.capture_bucket
+    prefix = run_prefix(run)
+    manifest = S3Object(services.settings.artifact_bucket, f"{prefix}/training-data.json")
+    try:  # a retried step: the training set was written, and is write-once
+        return _dataset_of(services.store.get_json(manifest), manifest)
+    except NotFoundError:
+        pass
     contract, _ = current_contract(model, services.store, services.settings.data_bucket)
     base, uploaded = latest_valid_upload(model, services)
     now = datetime.now(UTC)
@@ -32,24 +38,30 @@ def assemble_training_data(event: dict[str, Any], services: Services) -> dict[st
     lookback = timedelta(hours=services.settings.feedback_lookback_hours)
     captures = read_captures(services.store, bucket, model, Window(uploaded - lookback, now)) if feedback else []
     join = join_feedback(captures, feedback)
-    prefix = run_prefix(run)
     dataset = {"uri": base.uri, "version_id": base.version_id}
     if join.labeled:
-        target = S3Object(services.settings.artifact_bucket, f"{prefix}/training-data.csv")
         path = _with_feedback_rows(services, base, join.labeled, contract)
         try:
-            services.store.put_once(target, path.read_bytes(), "text/csv")
+            body = path.read_bytes()
         finally:
             path.unlink()
+        # Named by content: a retry that finds more feedback writes a new file; the manifest says which one counts.
+        target = S3Object(services.settings.artifact_bucket, f"{prefix}/training-data-{sha256_hex(body)[:12]}.csv")
+        services.store.put_once(target, body, "text/csv")
         dataset = {"uri": target.uri, "version_id": None}
-    manifest = S3Object(services.settings.artifact_bucket, f"{prefix}/training-data.json")
-    services.store.put_json(manifest, {
-        "base": {"uri": base.uri, "version_id": base.version_id, "written": uploaded.isoformat()},
-        "feedback": [batch.ref() for batch in feedback], "captures": join.captures_used,
-        "feedback_rows": len(join.labeled), "unmatched_labels": join.unmatched, "dataset": dataset})
-    dataset |= {"manifest_uri": manifest.uri, "base_uri": base.uri, "feedback_rows": len(join.labeled)}
+    document = {"base": {"uri": base.uri, "version_id": base.version_id, "written": uploaded.isoformat()},
+                "feedback": [batch.ref() for batch in feedback], "captures": join.captures_used,
+                "feedback_rows": len(join.labeled), "unmatched_labels": join.unmatched, "dataset": dataset}
+    services.store.put_json(manifest, document)
+    dataset = _dataset_of(document, manifest)
     services.runs.set_fields(model, run["run_id"], {"dataset": dataset})
     return dataset
+
+
+def _dataset_of(document: dict[str, Any], manifest: S3Object) -> dict[str, Any]:
+    """What the run trains on, as the next states read it, from its manifest."""
+    return {**document["dataset"], "manifest_uri": manifest.uri, "base_uri": document["base"]["uri"],
+            "feedback_rows": document["feedback_rows"]}
 
 
 def latest_valid_upload(model: str, services: Services) -> tuple[S3Object, datetime]:
