@@ -40,8 +40,6 @@ What the local runtime does not emulate:
   data, and every 15 s regardless, over periods ending now, not aligned to the clock; percentile, metric-math and
   anomaly alarms are not evaluated; alarm actions are not run (EventBridge rules on alarm state changes are).
   Dashboards are stored, not drawn.
-- Faults: `host.inject_failures(function, count, error)` makes a function's next invocations fail as the Lambda
-  service would (for tests of retries); nothing injects faults unless asked.
 - Schedules: rate() rules fire only under `make up` (counted from the start); cron() rules never. Elsewhere, run a
   scheduled function on demand (`mlops monitor run`).
 - Layers: dependency layers come from this virtual environment, not from the layer build.
