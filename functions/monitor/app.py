@@ -18,7 +18,7 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     models = event.get("models") if isinstance(event, dict) else None
     results = job.run(models)
     for result in results:
-        if result.recorded:
+        if result.recorded and result.metrics:
             metrics.add_dimension(name="Model", value=result.model)
             for name, value in result.metrics.items():
                 metrics.add_metric(name=name, unit=MetricUnit.Count if name in COUNTS else MetricUnit.NoUnit,

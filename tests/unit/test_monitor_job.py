@@ -22,9 +22,13 @@ def test_a_pass_without_enough_evidence_publishes_counts_only():
     assert result(records=12, labels=3).metrics == {"CapturedRecords": 12.0, "LabeledPredictions": 3.0}
 
 
+def test_a_pass_that_saw_no_traffic_publishes_nothing():
+    assert result(records=0, labels=0, alarms={"churn-drift": "OK"}).metrics == {}
+
+
 def test_a_pass_with_drift_quality_and_alarms_publishes_them_all():
-    drift = DriftReport(300, 0.25, (FeatureDrift("a", "numeric", 0.4, 0.3, 300),
-                                    FeatureDrift("b", "categorical", 0.01, None, 300)))
+    drift = DriftReport(300, 0.25, (FeatureDrift("a", "numeric", 0.4, 0.3),
+                                    FeatureDrift("b", "categorical", 0.01, None)))
     metrics = result(records=300, labels=40, drift=drift, quality={"accuracy": 0.9, "f1_macro": 0.8},
                      alarms={"churn-drift": "ALARM", "churn-quality": "OK"}).metrics
 

@@ -1,7 +1,5 @@
 """Feedback labels joined to captured predictions, and the live quality computed from them."""
 
-from datetime import UTC, datetime
-
 import pytest
 from mlops_core.contract import Contract
 from mlops_core.monitoring import live_quality
@@ -9,17 +7,15 @@ from mlops_core.traffic import StoredBatch, join_feedback
 
 from mlops_cli.samples import CHURN_CONTRACT
 
-NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
-
 
 def capture(uri: str, request_id: str, labels: list[str], version: int = 1) -> StoredBatch:
-    return StoredBatch(uri, "v", NOW, [{"request_id": request_id, "version": version,
+    return StoredBatch(uri, "v", [{"request_id": request_id, "version": version,
                                         "records": [{"x": i} for i in range(len(labels))],
                                         "predictions": [{"label": label} for label in labels]}])
 
 
 def feedback(*labels: tuple[str, int, str]) -> StoredBatch:
-    return StoredBatch("s3://b/feedback/f", "v", NOW, [{"request_id": r, "row": row, "label": label}
+    return StoredBatch("s3://b/feedback/f", "v", [{"request_id": r, "row": row, "label": label}
                                                         for r, row, label in labels])
 
 
@@ -51,7 +47,7 @@ def test_live_quality_is_accuracy_and_macro_f1_for_classification():
 
 
 def test_live_quality_is_rmse_and_mae_for_regression():
-    batch = StoredBatch("s3://b/capture/1", "v", NOW, [{"request_id": "a", "version": 1, "records": [{}, {}],
+    batch = StoredBatch("s3://b/capture/1", "v", [{"request_id": "a", "version": 1, "records": [{}, {}],
                                                           "predictions": [{"value": 1.0}, {"value": 5.0}]}])
     join = join_feedback([batch], [feedback(("a", 0, 2.0), ("a", 1, 2.0))])
     contract = Contract.from_dict({"model": "p", "task": "regression", "target": "y",

@@ -69,13 +69,12 @@ def ks_statistic(values: np.ndarray, quantiles: Sequence[float]) -> float:
 
 @dataclass(frozen=True)
 class FeatureDrift:
-    """One feature's drift: its PSI, its KS statistic (numeric features with percentiles) and the rows compared."""
+    """One feature's drift: its PSI and its KS statistic (numeric features with percentiles)."""
 
     feature: str
     kind: str
     psi: float
     ks: float | None
-    rows: int
 
 
 @dataclass(frozen=True)
@@ -123,7 +122,7 @@ def numeric_drift(feature: str, baseline: dict[str, Any], values: np.ndarray) ->
     actual = np.append(counts, values.size - present.size) / max(values.size, 1)
     quantiles = baseline.get("quantiles")
     ks = ks_statistic(present, quantiles) if quantiles and present.size else None
-    return FeatureDrift(feature, "numeric", psi(expected, actual), ks, int(values.size))
+    return FeatureDrift(feature, "numeric", psi(expected, actual), ks)
 
 
 def categorical_drift(feature: str, baseline: dict[str, Any], values: Sequence[Any]) -> FeatureDrift:
@@ -137,7 +136,7 @@ def categorical_drift(feature: str, baseline: dict[str, Any], values: Sequence[A
     bins = sorted(set(frequencies) | set(observed))
     expected = np.array([frequencies.get(b, 0) for b in bins], float)
     actual = np.array([observed.get(b, 0) for b in bins], float)
-    return FeatureDrift(feature, "categorical", psi(expected, actual), None, len(values))
+    return FeatureDrift(feature, "categorical", psi(expected, actual), None)
 
 
 def drift_report(profile: dict[str, Any], columns: dict[str, Sequence[Any]], threshold: float) -> DriftReport:

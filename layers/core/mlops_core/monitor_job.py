@@ -65,7 +65,9 @@ class MonitorJob:
             if result is None:
                 continue
             result.alarms = self._alarm_states(model)
-            trigger = scheduled_trigger(result, self.runs.list(model), self.clock())
+            # Only a contract that asks for scheduled retraining costs the run-store query.
+            runs = self.runs.list(model) if result.retrain_every_hours is not None else []
+            trigger = scheduled_trigger(result, runs, self.clock())
             if trigger is not None:
                 self.stepfunctions.start_execution(stateMachineArn=self.state_machine_arn, input=json.dumps(trigger),
                                                    name=f"schedule-{model}-{trigger['period']}"[:80])

@@ -50,7 +50,10 @@ class PassResult:
 
     @property
     def metrics(self) -> dict[str, float]:
-        """CloudWatch metric name -> value; drift and quality only when the pass had enough rows to judge."""
+        """CloudWatch metric name -> value; drift and quality only when the pass had enough rows to judge, nothing
+        when it saw no traffic (custom metrics are billed for the hours they receive data: idle costs nothing)."""
+        if not self.records and not self.labels:
+            return {}
         values = {"CapturedRecords": float(self.records), "LabeledPredictions": float(self.labels)}
         if self.drift is not None:
             values |= {"DriftScore": self.drift.score, "DriftedFeatureShare": self.drift.drifted_share}

@@ -13,11 +13,10 @@ from .storage import ObjectStore, S3Object
 
 @dataclass(frozen=True)
 class StoredBatch:
-    """One JSON Lines object: where it is, the version read, when it was written, and its entries."""
+    """One JSON Lines object: where it is, the version read, and its entries."""
 
     uri: str
     version_id: str | None
-    written: datetime
     entries: list[dict[str, Any]]
 
     def ref(self) -> dict[str, Any]:
@@ -50,7 +49,7 @@ def read_window(store: ObjectStore, bucket: str, prefix: str, model: str, window
         location = S3Object(bucket, item["Key"])
         body, version_id = store.get_versioned(location)
         entries = [json.loads(line) for line in body.decode().splitlines() if line.strip()]
-        batches.append(StoredBatch(location.uri, version_id, item["LastModified"], entries))
+        batches.append(StoredBatch(location.uri, version_id, entries))
     return batches
 
 
