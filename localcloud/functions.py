@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import io
 import json
@@ -58,6 +59,16 @@ class LambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def exempt_from_collection() -> None:
+    """Move every object alive now out of the garbage collector's scans.
+
+    This one process holds what many Lambda processes would: moto's state and every function's packages, over
+    500,000 objects, which each full collection would otherwise rescan (about 0.5 s, measured mid-run). Objects
+    made later are collected as usual.
+    """
+    gc.freeze()
 
 
 class _ThreadRoutedStream(io.TextIOBase):
@@ -144,6 +155,7 @@ class FunctionHost:
             finally:
                 sys.path.remove(str(function.code_dir))
             function.module = module
+            exempt_from_collection()
         return getattr(function.module, handler_name)
 
     @contextmanager

@@ -17,7 +17,7 @@ from typing import Any
 from . import function_urls, patches
 from .clock import Clock
 from .emf import MetricExtractor
-from .functions import FunctionHost, LocalFunction
+from .functions import FunctionHost, LocalFunction, exempt_from_collection
 from .template import CODE_BUCKET, PreparedTemplate, prepare, samconfig_parameters
 
 REGION = "us-east-1"
@@ -99,6 +99,7 @@ class LocalCloud:
         self._server.start()
         self._wait_until_listening()
         self.deploy()
+        exempt_from_collection()
         self._clock = Clock(self.client, patches.deliver, self.clock_tick, self.schedules).start()
         self._metrics.on_put = self._clock.metrics_arrived.set
         return self
