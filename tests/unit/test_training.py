@@ -7,7 +7,7 @@ from mlops_core.onnx_export import export_onnx
 from mlops_core.onnx_model import OnnxModel
 from mlops_core.prediction import compare
 from mlops_core.serialization import dump_pipeline, load_pipeline
-from mlops_core.splits import split_rows
+from mlops_core.splits import PARITY_ROWS, split_rows
 from mlops_core.tabular import model_frame
 from mlops_core.training import fit_candidate, sklearn_prediction
 
@@ -28,6 +28,21 @@ def test_the_split_is_deterministic_and_disjoint():
     assert all(np.array_equal(x, y) for x, y in pairs)
     assert len(set(a.fit) | set(a.validation) | set(a.holdout)) == 1000
     assert len(a.holdout) == 200
+
+
+def test_the_parity_rows_are_the_whole_holdout_of_a_small_dataset():
+    split = split_rows(1000, CONTRACT)
+
+    assert np.array_equal(split.parity, split.holdout)
+
+
+def test_the_parity_rows_of_a_large_dataset_are_a_bounded_sample_spread_over_the_holdout():
+    split = split_rows(200_000, CONTRACT)
+
+    assert len(split.parity) == PARITY_ROWS < len(split.holdout)
+    assert np.isin(split.parity, split.holdout).all()
+    assert np.array_equal(split.parity, split_rows(200_000, CONTRACT).parity)
+    assert split.parity.min() < 10_000 and split.parity.max() > 190_000  # not the first rows of the file
 
 
 def test_the_default_grid_has_a_linear_model_a_forest_and_boosting():

@@ -28,6 +28,11 @@ class Prediction:
     def score(self, y: np.ndarray, metric: Metric) -> float:
         return metric.compute(y, self.values, self.probabilities, self.classes)
 
+    def take(self, positions: np.ndarray) -> Prediction:
+        """The predictions for some of the rows, by position."""
+        probabilities = None if self.probabilities is None else self.probabilities[positions]
+        return Prediction(np.asarray(self.values)[positions], probabilities, self.classes)
+
     def to_dict(self) -> dict[str, Any]:
         return {"values": np.asarray(self.values).tolist(), "classes": self.classes,
                 "probabilities": None if self.probabilities is None else self.probabilities.tolist()}

@@ -1,4 +1,4 @@
-"""Train: fit one candidate on the fit rows, score it on the validation rows, predict the holdout for parity."""
+"""Train: fit one candidate on the fit rows, score it on the validation rows, predict the parity rows."""
 
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ def train_candidate(event: dict[str, Any], services: Services) -> dict[str, Any]
     target = S3Object(services.settings.artifact_bucket, f"{name}.skops")
     sha256 = services.store.put_once(target, body)
     # The ONNX export is checked against these on the evaluate step, which has ONNX Runtime but no scikit-learn.
-    holdout = frame.iloc[split_rows(len(frame), contract).holdout]
-    predictions = sklearn_prediction(fitted.pipeline, holdout[contract.features], contract)
+    parity_rows = frame.iloc[split_rows(len(frame), contract).parity]
+    predictions = sklearn_prediction(fitted.pipeline, parity_rows[contract.features], contract)
     holdout_uri = S3Object(services.settings.artifact_bucket, f"{name}.holdout.json")
     holdout_sha256 = services.store.put_json(holdout_uri, predictions.to_dict())
     return {"name": spec.name, "estimator": spec.estimator, "params": spec.params, "metric": contract.metric,
