@@ -89,6 +89,8 @@ class LocalCloud:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         # The interpreter logs every caught task failure; the execution history already records them.
         logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
+        # samtranslator keeps usage metrics for a publisher it does not have, and warns when it drops them.
+        logging.getLogger("samtranslator.metrics.metrics").setLevel(logging.ERROR)
         from moto.server import ThreadedMotoServer
 
         patches.apply(self.host)
