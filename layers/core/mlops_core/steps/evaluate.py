@@ -30,7 +30,7 @@ def evaluate_export(event: dict[str, Any], services: Services) -> dict[str, Any]
     holdout = frame.iloc[split.holdout]
     predicted = challenger.predict(holdout)
     reference = Prediction.from_dict(services.store.get_json(
-        S3Object.parse(best["holdout"]["uri"]), best["holdout"]["sha256"]))
+        S3Object.parse(best["parity"]["uri"]), best["parity"]["sha256"]))
     parity = compare(reference, predicted.take(np.searchsorted(split.holdout, split.parity)))
     if not parity.ok:
         raise ParityError(f"ONNX export disagrees with scikit-learn on {parity.differing} of {parity.rows} "

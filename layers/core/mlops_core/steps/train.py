@@ -27,8 +27,8 @@ def train_candidate(event: dict[str, Any], services: Services) -> dict[str, Any]
     # The ONNX export is checked against these on the evaluate step, which has ONNX Runtime but no scikit-learn.
     parity_rows = frame.iloc[split_rows(len(frame), contract).parity]
     predictions = sklearn_prediction(fitted.pipeline, parity_rows[contract.features], contract)
-    holdout_uri = S3Object(services.settings.artifact_bucket, f"{name}.holdout.json")
-    holdout_sha256 = services.store.put_json(holdout_uri, predictions.to_dict())
+    parity_uri = S3Object(services.settings.artifact_bucket, f"{name}.parity.json")
+    parity_sha256 = services.store.put_json(parity_uri, predictions.to_dict())
     return {"name": spec.name, "estimator": spec.estimator, "params": spec.params, "metric": contract.metric,
             "score": fitted.score, "fit_seconds": round(fitted.fit_seconds, 3), "uri": target.uri,
-            "sha256": sha256, "holdout": {"uri": holdout_uri.uri, "sha256": holdout_sha256}}
+            "sha256": sha256, "parity": {"uri": parity_uri.uri, "sha256": parity_sha256}}
