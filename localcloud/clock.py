@@ -40,9 +40,11 @@ class Clock:
         self._thread: threading.Thread | None = None
         self._next_fire: dict[str, float] = {}
         self._engine: AlarmEngine | None = None
+        self._events: Any = None
 
     def start(self) -> Clock:
-        self._engine = AlarmEngine(self.client_factory("cloudwatch"), self.client_factory("events"))
+        self._events = self.client_factory("events")
+        self._engine = AlarmEngine(self.client_factory("cloudwatch"), self._events)
         self._thread = threading.Thread(target=self._run, name="localcloud-clock", daemon=True)
         self._thread.start()
         return self
@@ -65,9 +67,8 @@ class Clock:
                 print(f"localcloud clock: {type(error).__name__}: {error}", file=sys.__stderr__, flush=True)
 
     def _fire_due_schedules(self) -> None:
-        events = self.client_factory("events")
         now = time.monotonic()
-        for rule in events.list_rules()["Rules"]:
+        for rule in self._events.list_rules()["Rules"]:
             every = rate_seconds(rule.get("ScheduleExpression", ""))
             if every is None or rule.get("State") != "ENABLED":
                 continue
@@ -79,5 +80,5 @@ class Clock:
                      "source": "aws.events", "account": rule["Arn"].split(":")[4],
                      "time": datetime.now(UTC).isoformat(timespec="seconds"), "region": rule["Arn"].split(":")[3],
                      "resources": [rule["Arn"]], "detail": {}}
-            for target in events.list_targets_by_rule(Rule=rule["Name"])["Targets"]:
+            for target in self._events.list_targets_by_rule(Rule=rule["Name"])["Targets"]:
                 self.deliver(target, event)

@@ -86,7 +86,7 @@ def _monitoring_chapters(stack: Stack, console: Console) -> list[str]:
     console.rule("The customers change: newer, on pricier plans, calling support more (300 more, with feedback)")
     before = time.time()
     _traffic_then_monitor(stack, churn(300, seed=11, noise=0.05, calls_weight=0.9, drift=1.0), console)
-    drift_alarm = f"{stack.alarm_settings.prefix}{MODEL}-drift"
+    drift_alarm = stack.alarm_settings.alarm_name(MODEL, "drift")
     if not _wait(lambda: _alarm_state(stack, drift_alarm) == "ALARM", 30):
         return [*failures, f"{drift_alarm} did not go to ALARM"]
     console.print(f"CloudWatch alarm [bold]{drift_alarm}[/] -> [red]ALARM[/]; EventBridge starts the pipeline "

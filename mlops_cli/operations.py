@@ -150,9 +150,7 @@ def send_traffic(stack: Stack, model: str, frame: Any, target: str, labels: str 
 
 def monitor_status(stack: Stack, model: str, limit: int = 10) -> dict[str, Any]:
     """A model's alarms (with their states and thresholds) and its latest monitor passes."""
-    settings = stack.alarm_settings
-    names = [f"{settings.prefix}{model}-{kind}" for kind in ("drift", "quality")]
-    alarms = stack.cloudwatch.describe_alarms(AlarmNames=names)["MetricAlarms"]
+    alarms = stack.cloudwatch.describe_alarms(AlarmNames=stack.alarm_settings.alarm_names(model))["MetricAlarms"]
     return {"model": model, "alarms": [{key: alarm.get(key) for key in (
         "AlarmName", "StateValue", "MetricName", "ComparisonOperator", "Threshold", "StateUpdatedTimestamp")}
         for alarm in alarms], "passes": stack.monitor_passes.passes(model, limit)}

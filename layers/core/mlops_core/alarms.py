@@ -13,6 +13,8 @@ from .monitoring import QUALITY_METRICS
 from .registry import Registry
 from .storage import ObjectStore, contract_at
 
+ALARM_KINDS = ("drift", "quality")
+
 
 @dataclass(frozen=True)
 class AlarmSettings:
@@ -28,6 +30,13 @@ class AlarmSettings:
         return cls(prefix=require_env("ALARM_PREFIX"), namespace=METRICS_NAMESPACE,
                    service=require_env("POWERTOOLS_SERVICE_NAME"),
                    period=60 * int(os.environ.get("MONITOR_INTERVAL_MINUTES", "15")))
+
+    def alarm_name(self, model: str, kind: str) -> str:
+        return f"{self.prefix}{model}-{kind}"
+
+    def alarm_names(self, model: str) -> list[str]:
+        """Every alarm a model can have, by exact name (another model's name may extend this one's)."""
+        return [self.alarm_name(model, kind) for kind in ALARM_KINDS]
 
     def dimensions(self, model: str) -> list[dict[str, str]]:
         """The dimensions Powertools Metrics gives every datapoint: the model and the service (the stack)."""
@@ -47,7 +56,7 @@ class ModelAlarm:
     description: str
 
     def name(self, settings: AlarmSettings) -> str:
-        return f"{settings.prefix}{self.model}-{self.kind}"
+        return settings.alarm_name(self.model, self.kind)
 
     def request(self, settings: AlarmSettings) -> dict[str, Any]:
         """The PutMetricAlarm request. Missing data keeps the state: no traffic is no evidence either way."""
@@ -87,8 +96,7 @@ def put_model_alarms(client, settings: AlarmSettings, model: str, alarms: list[M
     wanted = {alarm.name(settings) for alarm in alarms}
     for alarm in alarms:
         client.put_metric_alarm(**alarm.request(settings))
-    stale = [name for name in (f"{settings.prefix}{model}-{kind}" for kind in ("drift", "quality"))
-             if name not in wanted]
+    stale = [name for name in settings.alarm_names(model) if name not in wanted]
     if stale:
         client.delete_alarms(AlarmNames=stale)
     return sorted(wanted)

@@ -76,7 +76,6 @@ class MonitorJob:
         return results
 
     def _alarm_states(self, model: str) -> dict[str, str]:
-        """The model's alarms and their states (exact names: another model's name may extend this one's)."""
-        names = [f"{self.alarm_settings.prefix}{model}-{kind}" for kind in ("drift", "quality")]
-        found = self.cloudwatch.describe_alarms(AlarmNames=names)["MetricAlarms"]
+        """The model's alarms and their states."""
+        found = self.cloudwatch.describe_alarms(AlarmNames=self.alarm_settings.alarm_names(model))["MetricAlarms"]
         return {alarm["AlarmName"].removeprefix(self.alarm_settings.prefix): alarm["StateValue"] for alarm in found}
