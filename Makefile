@@ -37,10 +37,10 @@ test: venv ## unit, integration (moto) and end-to-end (local runtime) tests
 test-fast: venv ## the tests without the end-to-end runs
 	$(BIN)/pytest -m "not e2e"
 
-reliability: venv ## the reliability suite alone; when it passes, its table of figures goes into the README
-	RELIABILITY_REPORT=README.md $(BIN)/pytest tests/reliability
+reliability: venv ## the reliability suite alone; when it passes, its table of figures goes into docs/reliability.md
+	RELIABILITY_REPORT=docs/reliability.md $(BIN)/pytest tests/reliability
 
-bench: venv ## speed and memory figures against naive baselines; updates benchmarks/RESULTS.md and the README
+bench: venv ## speed and memory figures against naive baselines; updates benchmarks/RESULTS.md and docs/benchmarks.md
 	$(BIN)/python -m benchmarks
 
 sam-venv: $(SAM) ## SAM CLI in its own virtual environment (it pins boto3 and click exactly)
@@ -67,8 +67,9 @@ build: venv sam-venv ## sam build: every function and layer for python3.12, offl
 sizes: build ## check each built function's unzipped size (its code plus its layers) against its limit
 	$(BIN)/python scripts/package_sizes.py --build-dir .aws-sam/build
 
-lint: venv ## ruff (with the security and banned-API rules) and cfn-lint (with the serverless rules) on the template
+lint: venv ## ruff (security and banned-API rules), the import rules (lint-imports) and cfn-lint on the template
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/cfn-lint template.yaml
 
 clean: ## remove the virtual environment and caches

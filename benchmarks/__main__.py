@@ -1,4 +1,4 @@
-"""`make bench`: run the benchmarks, print one table, and write it to benchmarks/RESULTS.md and the README."""
+"""`make bench`: run the benchmarks, print one table, and write it to benchmarks/RESULTS.md and docs/benchmarks.md."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from . import capacity, inference, pipeline, validation
 
 ROOT = Path(__file__).resolve().parent.parent
-README_MARKERS = ("<!-- bench:start -->", "<!-- bench:end -->")
+MARKERS = ("<!-- bench:start -->", "<!-- bench:end -->")
 HEADER = ("figure", "serverless-mlops", "naive baseline", "ratio", "target")
 
 
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         args.output.write_text(json.dumps(result, indent=2))
     if not args.smoke:
         (ROOT / "benchmarks/RESULTS.md").write_text(markdown + "\n")
-        update_readme(ROOT / "README.md", markdown)
+        update_between_markers(ROOT / "docs/benchmarks.md", markdown)
     heavy = result["inference"]["onnx"]["heavy_modules"]
     if heavy:
         print(f"the inference handler imported {heavy}; it must serve with numpy and ONNX Runtime only")
@@ -61,8 +61,8 @@ def render(result: dict, seconds: float, smoke: bool) -> str:
     return "\n".join(lines)
 
 
-def update_readme(path: Path, markdown: str) -> None:
-    start, end = README_MARKERS
+def update_between_markers(path: Path, markdown: str) -> None:
+    start, end = MARKERS
     text = path.read_text()
     if start not in text:
         return

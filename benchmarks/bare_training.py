@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from mlops_core.candidates import build_pipeline, candidate_specs
 from mlops_core.contract import Contract
-from mlops_core.splits import split_rows
+from mlops_core.training.candidates import build_pipeline, candidate_specs
+from mlops_core.training.splits import split_rows
 from sklearn.metrics import roc_auc_score
 
 from benchmarks.processes import emit

@@ -76,7 +76,7 @@ def main(kind: str, model: str, warm_single: int, warm_batch: int) -> dict:
     fetch.wrap(botocore.client.BaseClient, "_make_api_call")
     if kind == "onnx":
         sys.path.insert(0, str(ROOT / "layers/core"))
-        from mlops_core.onnx_model import OnnxModel
+        from mlops_core.serving.onnx_model import OnnxModel
 
         load.wrap(OnnxModel, "load")
     else:

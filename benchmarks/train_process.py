@@ -10,11 +10,11 @@ import sys
 import time
 from pathlib import Path
 
-from mlops_core.candidates import candidate_specs
 from mlops_core.contract import Contract
-from mlops_core.splits import split_rows
-from mlops_core.tabular import load_frame
-from mlops_core.training import fit_candidate, sklearn_prediction
+from mlops_core.data.tabular import load_frame
+from mlops_core.training.candidates import candidate_specs
+from mlops_core.training.fitting import fit_candidate, sklearn_prediction
+from mlops_core.training.splits import split_rows
 
 from benchmarks.handler_process import peak_rss_mb
 from benchmarks.processes import emit

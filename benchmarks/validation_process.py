@@ -20,7 +20,7 @@ from benchmarks.processes import emit
 def streaming(path: Path, contract_doc: dict) -> dict:
     """What the validate step runs: chunked reading, every contract rule, the drift-baseline profile."""
     from mlops_core.contract import Contract
-    from mlops_core.validation import validate
+    from mlops_core.data.validation import validate
 
     report, profile = validate(path, "csv", Contract.from_dict(contract_doc))
     return {"rows": report.rows, "passed": report.passed, "profiled": profile is not None}

@@ -43,6 +43,7 @@ What the local runtime does not emulate:
 - Schedules: rate() rules fire only under `make up` (counted from the start); cron() rules never. Elsewhere, run a
   scheduled function on demand (`mlops monitor run`).
 - Layers: dependency layers come from this virtual environment, not from the layer build.
+- X-Ray: handlers run without Lambda's task root, so Powertools' Tracer disables itself; no trace is recorded.
 - Anything moto does not implement (see https://docs.getmoto.org)."""
 
 

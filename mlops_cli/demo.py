@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from mlops_core.aws.run_store import FAILED, SUCCEEDED
 from mlops_core.contract import Contract
-from mlops_core.runs import FAILED, SUCCEEDED
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel

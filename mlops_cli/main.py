@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from mlops_core.aws.run_store import FAILED
 from mlops_core.contract import Contract
 from mlops_core.errors import MlopsError
-from mlops_core.runs import FAILED
-from mlops_core.triggers import Trigger
+from mlops_core.pipeline.triggers import Trigger
 
 from . import operations, render
 from .inference_client import InferenceError, csv_records, json_records
@@ -30,8 +30,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _contract_infer(args: argparse.Namespace) -> int:
     import pandas as pd
-    from mlops_core.drafting import draft_contract
-    from mlops_core.tabular import dataset_format
+    from mlops_core.data.drafting import draft_contract
+    from mlops_core.data.tabular import dataset_format
 
     path = Path(args.file)
     frame = pd.read_parquet(path) if dataset_format(path.name) == "parquet" else pd.read_csv(path)

@@ -9,13 +9,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from mlops_core.alarms import sync_model_alarms
+from mlops_core.aws import contract_store
+from mlops_core.aws.objects import S3Object, newest_object
+from mlops_core.aws.registry import CHAMPION, AliasMove
+from mlops_core.aws.run_store import RUNNING
 from mlops_core.contract import Contract
 from mlops_core.errors import MlopsError, NotFoundError
-from mlops_core.registry import CHAMPION, AliasMove
-from mlops_core.runs import RUNNING
-from mlops_core.storage import S3Object, newest_object
-from mlops_core.triggers import INCOMING, Trigger
+from mlops_core.monitoring.alarms import sync_model_alarms
+from mlops_core.pipeline.triggers import INCOMING, Trigger
 
 from .stack import Stack
 
@@ -28,32 +29,26 @@ class RunTimeoutError(TimeoutError):
 
 def put_contract(stack: Stack, contract: Contract) -> str | None:
     """Store a contract as a new version of contracts/<model>.json; returns the S3 version id."""
-    response = stack.store.client.put_object(
-        Bucket=stack.data_bucket, Key=f"contracts/{contract.model}.json", ContentType="application/json",
-        Body=json.dumps(contract.to_dict(), indent=2).encode())
-    return response.get("VersionId")
+    return contract_store.put_contract(stack.store, stack.data_bucket, contract)
 
 
 def upload(stack: Stack, path: Path, model: str, name: str | None = None) -> Trigger:
     """Upload a dataset under incoming/<model>/; returns the trigger, whose run id the pipeline will use."""
-    key = f"{INCOMING}{model}/{name or path.name}"
-    response = stack.store.client.put_object(Bucket=stack.data_bucket, Key=key, Body=path.read_bytes())
-    return Trigger("upload", model, S3Object(stack.data_bucket, key, response.get("VersionId")))
+    target = S3Object(stack.data_bucket, f"{INCOMING}{model}/{name or path.name}")
+    version_id = stack.store.put(target, path.read_bytes())
+    return Trigger("upload", model, S3Object(target.bucket, target.key, version_id))
 
 
 def retrain(stack: Stack, model: str, dataset_uri: str | None = None) -> Trigger:
     """Start a manual run on a dataset (by default the newest upload for the model); returns its trigger."""
     if dataset_uri:
-        dataset = S3Object.parse(dataset_uri)
-        dataset = S3Object(dataset.bucket, dataset.key,
-                           stack.store.client.head_object(Bucket=dataset.bucket, Key=dataset.key).get("VersionId"))
+        dataset, _ = stack.store.current(S3Object.parse(dataset_uri))
     else:
         dataset, _ = newest_object(stack.store, stack.data_bucket, f"{INCOMING}{model}/")
     trigger = Trigger("manual", model, dataset, uuid.uuid4().hex)
     event = {"trigger": "manual", "model": model, "dataset_uri": dataset.uri,
              "version_id": trigger.dataset.version_id, "request_id": trigger.event_id}
-    stack.stepfunctions.start_execution(stateMachineArn=stack.state_machine_arn, name=f"manual-{trigger.event_id}",
-                                        input=json.dumps(event))
+    stack.pipeline.start(f"manual-{trigger.event_id}", event)
     return trigger
 
 
@@ -72,8 +67,7 @@ def wait_for_newest(stack: Stack, model: str | None, timeout: float = 900) -> di
     """Block until no execution of the pipeline is running, then return the newest run."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        running = stack.stepfunctions.list_executions(stateMachineArn=stack.state_machine_arn,
-                                                      statusFilter="RUNNING")["executions"]
+        running = stack.pipeline.running()
         runs = stack.runs.list(model)
         if not running and not (runs and runs[0]["status"] == RUNNING):
             return runs[0] if runs else None
@@ -109,7 +103,7 @@ def rollback(stack: Stack, model: str, reason: str | None = None) -> int:
 
 def sync_alarms(stack: Stack, model: str) -> dict[str, Any]:
     """Create or update the model's alarms for its current champion (the pipeline does it on each promotion)."""
-    return sync_model_alarms(stack.cloudwatch, stack.alarm_settings, stack.registry, stack.store, model)
+    return sync_model_alarms(stack.alarms, stack.alarm_settings, stack.registry, stack.store, model)
 
 
 class MonitorFailedError(MlopsError):
@@ -150,7 +144,7 @@ def send_traffic(stack: Stack, model: str, frame: Any, target: str, labels: str 
 
 def monitor_status(stack: Stack, model: str, limit: int = 10) -> dict[str, Any]:
     """A model's alarms (with their states and thresholds) and its latest monitor passes."""
-    alarms = stack.cloudwatch.describe_alarms(AlarmNames=stack.alarm_settings.alarm_names(model))["MetricAlarms"]
+    alarms = stack.alarms.describe(stack.alarm_settings.alarm_names(model))
     return {"model": model, "alarms": [{key: alarm.get(key) for key in (
         "AlarmName", "StateValue", "MetricName", "ComparisonOperator", "Threshold", "StateUpdatedTimestamp")}
         for alarm in alarms], "passes": stack.monitor_passes.passes(model, limit)}

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import boto3
-from mlops_core.alarms import AlarmSettings
+from mlops_core.aws.cloudwatch_alarms import AlarmStore
+from mlops_core.aws.executions import PipelineStarter
+from mlops_core.aws.monitor_store import MonitorStore
+from mlops_core.aws.objects import ObjectStore
+from mlops_core.aws.registry import Registry
+from mlops_core.aws.run_store import RunStore
 from mlops_core.config import METRICS_NAMESPACE
-from mlops_core.monitoring import MonitorStore
-from mlops_core.registry import Registry
-from mlops_core.runs import RunStore
-from mlops_core.storage import ObjectStore
+from mlops_core.monitoring.alarms import AlarmSettings
 
 from .inference_client import InferenceClient
 
@@ -77,6 +79,14 @@ class Stack:
     @cached_property
     def cloudwatch(self):
         return boto3.client("cloudwatch")
+
+    @cached_property
+    def alarms(self) -> AlarmStore:
+        return AlarmStore(self.cloudwatch)
+
+    @cached_property
+    def pipeline(self) -> PipelineStarter:
+        return PipelineStarter(self.stepfunctions, self.state_machine_arn)
 
     @cached_property
     def events_client(self):

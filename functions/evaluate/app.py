@@ -1,14 +1,16 @@
 """Evaluate step: check the ONNX export against scikit-learn, then compare it with the champion on the holdout."""
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from mlops_core.services import Services
-from mlops_core.steps.evaluate import evaluate_export
+from mlops_core.pipeline.services import Services
+from mlops_core.pipeline.steps.evaluate import evaluate_export
 
 logger = Logger()
+tracer = Tracer()
 services = Services.from_env()
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(correlation_id_path="run.run_id")
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return services.run_step("evaluate", event, evaluate_export)

@@ -1,19 +1,22 @@
 """Finish step: close the run record with the outcome, on success and on every caught failure."""
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from mlops_core.aws.run_store import SUCCEEDED
 from mlops_core.config import METRICS_NAMESPACE
-from mlops_core.run_lifecycle import finish
-from mlops_core.runs import SUCCEEDED
-from mlops_core.services import Services
+from mlops_core.pipeline.run_lifecycle import finish
+from mlops_core.pipeline.services import Services
 
 logger = Logger()
+tracer = Tracer()
 metrics = Metrics(namespace=METRICS_NAMESPACE)
 services = Services.from_env()
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(correlation_id_path="run.run_id")
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     outcome = finish(event, services)
     logger.info("run finished", extra={"outcome": outcome})
@@ -21,5 +24,4 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     metrics.add_metric(name="RunsSucceeded" if outcome["status"] == SUCCEEDED else "RunsFailed",
                        unit=MetricUnit.Count, value=1)
     metrics.add_metric(name="Promotions", unit=MetricUnit.Count, value=float(bool(outcome.get("promoted"))))
-    metrics.flush_metrics()
     return outcome

@@ -3,16 +3,18 @@
 import time
 import uuid
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
+from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from mlops_core.config import METRICS_NAMESPACE
 from mlops_core.errors import ModelUnavailableError, NotFoundError, RequestError
-from mlops_core.inference import InferenceService
-from mlops_core.request_schema import parse_body
+from mlops_core.serving.request_schema import parse_body
+from mlops_core.serving.service import InferenceService
 
 logger = Logger()
+tracer = Tracer()
 metrics = Metrics(namespace=METRICS_NAMESPACE)
 app = LambdaFunctionUrlResolver()
 service = InferenceService.from_env()
@@ -72,18 +74,20 @@ def no_route(_: Exception) -> Response:
                        "see GET /health, GET /models/{name}[/openapi.json], POST /models/{name}/predict|feedback")
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.LAMBDA_FUNCTION_URL)
+@tracer.capture_lambda_handler(capture_response=False)  # responses carry predictions: not for X-Ray
+@metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     started = time.perf_counter()
     try:
         response = app.resolve(event, context)
     finally:
         service.after_request()
-    _publish_metrics(event.get("rawPath", ""), response["statusCode"], (time.perf_counter() - started) * 1000)
+    _add_metrics(event.get("rawPath", ""), response["statusCode"], (time.perf_counter() - started) * 1000)
     return response
 
 
-def _publish_metrics(path: str, status: int, milliseconds: float) -> None:
+def _add_metrics(path: str, status: int, milliseconds: float) -> None:
     """Per model (when it is one this function serves: a path is not a dimension) and for the whole service."""
     model, values = service.request_metrics(path, status, milliseconds)
     if model:
@@ -92,7 +96,6 @@ def _publish_metrics(path: str, status: int, milliseconds: float) -> None:
     for name, value in values.items():
         metrics.add_metric(name=name, unit=MetricUnit.Milliseconds if name == "Latency" else MetricUnit.Count,
                            value=value)
-    metrics.flush_metrics()
 
 
 def _body():

@@ -7,8 +7,8 @@ import urllib.request
 
 import numpy as np
 import pytest
-from mlops_core.onnx_model import OnnxModel
-from mlops_core.storage import S3Object
+from mlops_core.aws.objects import S3Object
+from mlops_core.serving.onnx_model import OnnxModel
 
 from mlops_cli import operations
 from tests.conftest import load_event

@@ -6,8 +6,8 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from mlops_core.runs import RUNNING, SUPPRESSED
-from mlops_core.storage import S3Object
+from mlops_core.aws.objects import S3Object
+from mlops_core.aws.run_store import RUNNING, SUPPRESSED
 
 from mlops_cli import operations
 from mlops_cli.samples import churn
@@ -168,8 +168,8 @@ def test_scheduled_retraining_starts_a_schedule_run_through_the_same_entry_point
 
 def test_a_retried_assemble_step_returns_the_training_set_it_wrote(loop):
     from mlops_core.config import Settings
-    from mlops_core.services import Services
-    from mlops_core.steps.assemble import assemble_training_data
+    from mlops_core.pipeline.services import Services
+    from mlops_core.pipeline.steps.assemble import assemble_training_data
 
     stack, model, *_, run = loop
     settings = Settings(stack.data_bucket, stack.outputs["ArtifactBucketName"], stack.outputs["RegistryTableName"],

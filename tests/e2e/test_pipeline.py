@@ -2,7 +2,7 @@
 
 
 import pytest
-from mlops_core.storage import S3Object, sha256_hex
+from mlops_core.aws.objects import S3Object, sha256_hex
 
 from mlops_cli import operations
 from mlops_cli.samples import churn, corrupt

@@ -1,8 +1,8 @@
 """The registry against DynamoDB as moto serves it, through the stack's own table."""
 
 import pytest
+from mlops_core.aws.registry import CHAMPION, AliasMove
 from mlops_core.errors import NotFoundError, RegistryConflictError
-from mlops_core.registry import CHAMPION, AliasMove
 
 
 def register(stack, model, run_id):
@@ -44,7 +44,7 @@ class InterleavingClient:
 
 
 def test_a_writer_that_loses_the_race_takes_the_next_version(stack, model_name):
-    from mlops_core.registry import Registry
+    from mlops_core.aws.registry import Registry
 
     other = stack.registry
     racing = Registry(InterleavingClient(other.client, lambda: register(stack, model_name, "run-b")), other.table)

@@ -2,10 +2,10 @@
 the model is in progress or cooling down; uploads and operators are never dropped."""
 
 import pytest
+from mlops_core.aws.run_store import RUNNING, SUCCEEDED, SUPPRESSED
 from mlops_core.config import Settings
-from mlops_core.run_lifecycle import LEASE_SECONDS, begin, finish
-from mlops_core.runs import RUNNING, SUCCEEDED, SUPPRESSED
-from mlops_core.services import Services
+from mlops_core.pipeline.run_lifecycle import LEASE_SECONDS, begin, finish
+from mlops_core.pipeline.services import Services
 
 COOLDOWN = 600.0
 

@@ -1,8 +1,8 @@
 """The run store and the artifact store against moto's DynamoDB and S3."""
 
 import pytest
+from mlops_core.aws.objects import S3Object
 from mlops_core.errors import ArtifactIntegrityError
-from mlops_core.storage import S3Object
 
 
 def test_a_run_is_claimed_once_and_later_claims_are_counted(stack, model_name):

@@ -1,7 +1,7 @@
 """The reliability suite: one module per property, each test recording the figure it measured.
 
 `make reliability` runs it and, when every test passed, writes the table of properties, tests and figures into the
-README between its markers: the table comes from the last run, never from a hand.
+docs/reliability.md between its markers: the table comes from the last run, never from a hand.
 """
 
 from __future__ import annotations

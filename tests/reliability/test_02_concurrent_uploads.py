@@ -4,8 +4,8 @@ gap-free, exactly one champion at every moment, each run judged against the cham
 import time
 
 import pytest
+from mlops_core.aws.registry import CHAMPION
 from mlops_core.contract import Contract
-from mlops_core.registry import CHAMPION
 
 from mlops_cli import operations
 from mlops_cli.samples import CHURN_CONTRACT, churn

@@ -4,8 +4,8 @@ Each writer, after its first read, lets the next writer run to completion first:
 has written, the worst interleaving for a read-then-write protocol.
 """
 
+from mlops_core.aws.registry import CHAMPION, AliasMove, Registry
 from mlops_core.errors import RegistryConflictError
-from mlops_core.registry import CHAMPION, AliasMove, Registry
 
 WRITERS = 5
 

@@ -2,13 +2,14 @@
 artifact, the champion unchanged or fully moved, and a re-run of the step completes."""
 
 import pytest
+from mlops_core.aws.contract_store import current_contract
+from mlops_core.aws.objects import S3Object, sha256_hex
+from mlops_core.aws.registry import CHAMPION, AliasMove, Registry
 from mlops_core.config import Settings
 from mlops_core.contract import Contract
 from mlops_core.errors import RegistryConflictError
-from mlops_core.registry import CHAMPION, AliasMove, Registry
-from mlops_core.services import Services
-from mlops_core.steps.register import register_model
-from mlops_core.storage import S3Object, current_contract, sha256_hex
+from mlops_core.pipeline.services import Services
+from mlops_core.pipeline.steps.register import register_model
 
 from mlops_cli import operations
 from mlops_cli.samples import CHURN_CONTRACT

@@ -3,8 +3,8 @@
 import hashlib
 
 import pytest
+from mlops_core.aws.objects import S3Object, sha256_hex
 from mlops_core.errors import ArtifactIntegrityError
-from mlops_core.storage import S3Object, sha256_hex
 
 
 def test_an_artifact_key_keeps_its_first_bytes_whatever_is_written_after(stack, model_name, figure):

@@ -4,9 +4,9 @@ never a model. The corpus goes through the whole pipeline; generated files throu
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from mlops_core.aws.objects import S3Object
 from mlops_core.contract import Contract
-from mlops_core.storage import S3Object
-from mlops_core.validation import validate
+from mlops_core.data.validation import validate
 
 from mlops_cli import operations
 from mlops_cli.samples import CHURN_CONTRACT

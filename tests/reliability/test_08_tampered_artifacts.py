@@ -3,10 +3,10 @@
 import random
 
 import pytest
+from mlops_core.aws.objects import S3Object, sha256_hex
+from mlops_core.aws.registry import CHAMPION, AliasMove
 from mlops_core.errors import ArtifactIntegrityError, ModelUnavailableError
-from mlops_core.registry import CHAMPION, AliasMove
-from mlops_core.serving import ModelCache
-from mlops_core.storage import S3Object, sha256_hex
+from mlops_core.serving.model_cache import ModelCache
 
 FLIPS = 50
 
@@ -30,7 +30,7 @@ def test_every_single_byte_flip_is_refused_before_the_bytes_are_returned(stack, 
 
 
 def test_the_serving_cache_never_hands_tampered_bytes_to_onnx_runtime(stack, model_name, figure, monkeypatch):
-    from mlops_core import serving
+    from mlops_core.serving import model_cache
 
     body = b"not even an onnx model"
     target = S3Object(stack.outputs["ArtifactBucketName"], f"models/{model_name}/run/model.onnx")
@@ -38,7 +38,7 @@ def test_the_serving_cache_never_hands_tampered_bytes_to_onnx_runtime(stack, mod
     stack.registry.register(model_name, "run", {"artifact": {"uri": target.uri, "sha256": sha256_hex(body)}})
     stack.registry.move_alias(model_name, AliasMove(CHAMPION, 1, "test", "tampered"))
     loaded = []
-    monkeypatch.setattr(serving.OnnxModel, "load", lambda data: loaded.append(data))
+    monkeypatch.setattr(model_cache.OnnxModel, "load", lambda data: loaded.append(data))
 
     with pytest.raises(ModelUnavailableError):
         ModelCache(stack.registry, stack.store, refresh_seconds=0).resolve(model_name)

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from mlops_core.runs import RUNNING, SUPPRESSED
+from mlops_core.aws.run_store import RUNNING, SUPPRESSED
 
 from tests.e2e.conftest import automatic_runs, new_model, wait_for
 

@@ -5,9 +5,9 @@ import json
 import pytest
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from mlops_core.alarms import AlarmSettings, model_alarms
 from mlops_core.config import METRICS_NAMESPACE as NAMESPACE
 from mlops_core.contract import Contract
+from mlops_core.monitoring.alarms import AlarmSettings, model_alarms
 
 from localcloud.alarms import ALARM, INSUFFICIENT_DATA, OK, next_state
 from localcloud.clock import rate_seconds

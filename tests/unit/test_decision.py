@@ -1,7 +1,7 @@
 import pytest
 from mlops_core.contract import Contract
-from mlops_core.decision import ChampionScore, decide, select_best
-from mlops_core.metrics import METRICS
+from mlops_core.scoring import METRICS
+from mlops_core.training.decision import ChampionScore, decide, select_best
 
 from mlops_cli.samples import CHURN_CONTRACT
 

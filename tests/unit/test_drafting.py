@@ -1,5 +1,5 @@
 import pandas as pd
-from mlops_core.drafting import draft_contract
+from mlops_core.data.drafting import draft_contract
 from sklearn.datasets import load_diabetes, load_wine
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from mlops_core.contract import Contract
-from mlops_core.drift import SMOOTHING, baseline_cdf, drift_report, ks_statistic, psi
-from mlops_core.profile import ProfileBuilder
+from mlops_core.data.profile import ProfileBuilder
+from mlops_core.monitoring.drift import SMOOTHING, baseline_cdf, drift_report, ks_statistic, psi
 from scipy import stats
 from scipy.special import rel_entr
 

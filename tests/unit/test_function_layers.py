@@ -93,9 +93,9 @@ def layers_of(function: str) -> list[str]:
 
 def test_the_export_step_exports_a_fitted_candidate_without_pandas(tmp_path):
     from mlops_core.contract import CandidateSpec, Contract
-    from mlops_core.serialization import dump_pipeline
-    from mlops_core.tabular import model_frame
-    from mlops_core.training import fit_candidate
+    from mlops_core.data.tabular import model_frame
+    from mlops_core.training.fitting import fit_candidate
+    from mlops_core.training.serialization import dump_pipeline
 
     from mlops_cli.samples import CHURN_CONTRACT, churn
 
@@ -108,8 +108,8 @@ def test_the_export_step_exports_a_fitted_candidate_without_pandas(tmp_path):
     export = f"""
 from pathlib import Path
 from mlops_core.contract import Contract
-from mlops_core.onnx_export import export_onnx
-from mlops_core.serialization import load_pipeline
+from mlops_core.training.onnx_export import export_onnx
+from mlops_core.training.serialization import load_pipeline
 contract = Contract.from_json(Path("{tmp_path}/contract.json").read_bytes())
 for path in sorted(Path("{tmp_path}").glob("*.skops")):
     path.with_suffix(".onnx").write_bytes(export_onnx(load_pipeline(path.read_bytes()), contract))
@@ -123,9 +123,9 @@ for path in sorted(Path("{tmp_path}").glob("*.skops")):
 
 def test_the_evaluate_step_scores_an_onnx_model_without_scikit_learn(tmp_path):
     from mlops_core.contract import CandidateSpec, Contract
-    from mlops_core.onnx_export import export_onnx
-    from mlops_core.tabular import model_frame
-    from mlops_core.training import fit_candidate
+    from mlops_core.data.tabular import model_frame
+    from mlops_core.training.fitting import fit_candidate
+    from mlops_core.training.onnx_export import export_onnx
 
     from mlops_cli.samples import CHURN_CONTRACT, churn
 
@@ -138,9 +138,9 @@ def test_the_evaluate_step_scores_an_onnx_model_without_scikit_learn(tmp_path):
     evaluate = f"""
 from pathlib import Path
 from mlops_core.contract import Contract
-from mlops_core.metrics import METRICS
-from mlops_core.onnx_model import OnnxModel
-from mlops_core.tabular import load_frame
+from mlops_core.scoring import METRICS
+from mlops_core.serving.onnx_model import OnnxModel
+from mlops_core.data.tabular import load_frame
 contract = Contract.from_json(Path("{tmp_path}/contract.json").read_bytes())
 frame = load_frame(Path("{tmp_path}/data.csv"), "csv", contract)
 prediction = OnnxModel.load(Path("{tmp_path}/model.onnx").read_bytes()).predict(frame)

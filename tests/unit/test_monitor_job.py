@@ -2,10 +2,10 @@
 
 from datetime import UTC, datetime, timedelta
 
-from mlops_core.drift import DriftReport, FeatureDrift
-from mlops_core.monitor_job import scheduled_trigger
-from mlops_core.monitoring import PassResult
-from mlops_core.traffic import Window
+from mlops_core.aws.traffic_store import Window
+from mlops_core.monitoring.drift import DriftReport, FeatureDrift
+from mlops_core.monitoring.job import scheduled_trigger
+from mlops_core.monitoring.monitor_pass import PassResult
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 

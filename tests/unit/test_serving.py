@@ -6,8 +6,9 @@ import math
 
 import numpy as np
 import pytest
-from mlops_core.capture import CaptureBuffer
+from mlops_core.aws.objects import ObjectStore, sha256_hex
 from mlops_core.contract import Contract
+from mlops_core.data.tabular import model_frame
 from mlops_core.errors import (
     InvalidRequestError,
     ModelUnavailableError,
@@ -15,14 +16,13 @@ from mlops_core.errors import (
     RequestError,
     RequestTooLargeError,
 )
-from mlops_core.inference import InferenceService
-from mlops_core.onnx_export import export_onnx
-from mlops_core.onnx_model import OnnxModel
-from mlops_core.request_schema import RequestSchema, parse_body
-from mlops_core.serving import CHALLENGER, ModelCache
-from mlops_core.storage import ObjectStore, sha256_hex
-from mlops_core.tabular import model_frame
-from mlops_core.training import fit_candidate
+from mlops_core.serving.capture import CaptureBuffer
+from mlops_core.serving.model_cache import CHALLENGER, ModelCache
+from mlops_core.serving.onnx_model import OnnxModel
+from mlops_core.serving.request_schema import RequestSchema, parse_body
+from mlops_core.serving.service import InferenceService
+from mlops_core.training.fitting import fit_candidate
+from mlops_core.training.onnx_export import export_onnx
 
 from mlops_cli.samples import CHURN_CONTRACT, CHURN_RECORD, churn
 
@@ -198,7 +198,7 @@ def test_an_unreachable_registry_does_not_stop_a_loaded_model_from_serving(world
 
 def test_a_model_evicted_from_the_cache_is_loaded_again_when_asked_for(world, monkeypatch):
     s3, registry, _, cache = world
-    monkeypatch.setattr("mlops_core.serving.MAX_MODELS", 1)
+    monkeypatch.setattr("mlops_core.serving.model_cache.MAX_MODELS", 1)
     registry.aliases[CHALLENGER] = 2
 
     first = cache.resolve("churn").version

@@ -52,6 +52,6 @@ def test_every_task_retries_lambda_service_errors_only_and_has_a_timeout(name, s
 
 
 def test_a_run_that_never_reaches_finish_releases_the_retraining_lease_when_the_execution_times_out():
-    from mlops_core.run_lifecycle import LEASE_SECONDS
+    from mlops_core.pipeline.run_lifecycle import LEASE_SECONDS
 
     assert ASL["TimeoutSeconds"] == LEASE_SECONDS

@@ -1,9 +1,10 @@
 """Feedback labels joined to captured predictions, and the live quality computed from them."""
 
 import pytest
+from mlops_core.aws.traffic_store import StoredBatch
 from mlops_core.contract import Contract
-from mlops_core.monitoring import live_quality
-from mlops_core.traffic import StoredBatch, join_feedback
+from mlops_core.monitoring.monitor_pass import live_quality
+from mlops_core.monitoring.traffic import join_feedback
 
 from mlops_cli.samples import CHURN_CONTRACT
 

@@ -1,15 +1,15 @@
 import numpy as np
 import pytest
-from mlops_core.candidates import DEFAULT_CANDIDATES, candidate_specs
 from mlops_core.contract import CandidateSpec, Contract
+from mlops_core.data.tabular import model_frame
 from mlops_core.errors import ArtifactIntegrityError, ContractError
-from mlops_core.onnx_export import export_onnx
-from mlops_core.onnx_model import OnnxModel
-from mlops_core.prediction import compare
-from mlops_core.serialization import dump_pipeline, load_pipeline
-from mlops_core.splits import PARITY_ROWS, split_rows
-from mlops_core.tabular import model_frame
-from mlops_core.training import fit_candidate, sklearn_prediction
+from mlops_core.serving.onnx_model import OnnxModel
+from mlops_core.training.candidates import DEFAULT_CANDIDATES, candidate_specs
+from mlops_core.training.fitting import fit_candidate, sklearn_prediction
+from mlops_core.training.onnx_export import export_onnx
+from mlops_core.training.parity import compare
+from mlops_core.training.serialization import dump_pipeline, load_pipeline
+from mlops_core.training.splits import PARITY_ROWS, split_rows
 
 from mlops_cli.samples import CHURN_CONTRACT, churn
 

@@ -1,5 +1,5 @@
 import pytest
-from mlops_core.triggers import InvalidTriggerError, parse_trigger
+from mlops_core.pipeline.triggers import InvalidTriggerError, parse_trigger
 
 from tests.conftest import load_event
 

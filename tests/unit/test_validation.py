@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from mlops_core.contract import Contract
-from mlops_core.validation import validate
+from mlops_core.data.validation import validate
 
 from mlops_cli.samples import CHURN_CONTRACT, churn
 from tests import corpus

@@ -1,3 +1,1 @@
-"""Domain package of serverless-mlops: contracts, validation, training, evaluation, registry and runs."""
-
-__version__ = "0.1.0"
+"""Domain package of serverless-mlops. Subpackages name its parts; see the README's layout section."""

@@ -8,8 +8,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from .errors import ContractError
-from .metrics import METRICS, default_metric
+from mlops_core.errors import ContractError
+from mlops_core.scoring import METRICS, default_metric
 
 ColumnType = Literal["number", "integer", "category"]
 Task = Literal["classification", "regression"]
@@ -120,6 +120,10 @@ class Contract:
         doc["columns"] = {name: column.to_dict() for name, column in self.columns.items()}
         doc["candidates"] = [asdict(spec) for spec in self.candidates]
         return doc
+
+    def to_json(self) -> bytes:
+        """The document as it is stored: indented for the people who review it."""
+        return json.dumps(self.to_dict(), indent=2).encode()
 
     def summary(self) -> dict[str, Any]:
         """The few fields that travel with a run and a model version."""

@@ -49,3 +49,7 @@ class RequestTooLargeError(RequestError):
 
 class ModelUnavailableError(MlopsError):
     """No version of a model can be served right now (none loaded, and the champion cannot be loaded)."""
+
+
+class ServiceError(MlopsError):
+    """An AWS service call failed; the message says what was being done."""

@@ -1,0 +1,25 @@
+"""Starting the training pipeline: a Step Functions execution with the trigger as its input."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+class PipelineStarter:
+    """Starts executions of the pipeline state machine, over a client handed in."""
+
+    def __init__(self, client, state_machine_arn: str) -> None:
+        self.client, self.state_machine_arn = client, state_machine_arn
+
+    def start(self, name: str, trigger: dict[str, Any]) -> str:
+        """Start an execution (its name is unique per state machine, so a repeat is refused); returns its ARN."""
+        response = self.client.start_execution(stateMachineArn=self.state_machine_arn, name=name[:80],
+                                               input=json.dumps(trigger))
+        return response["executionArn"]
+
+    def running(self) -> int:
+        """How many executions are running now."""
+        pages = self.client.get_paginator("list_executions").paginate(stateMachineArn=self.state_machine_arn,
+                                                                      statusFilter="RUNNING")
+        return sum(len(page["executions"]) for page in pages)

@@ -1,0 +1,43 @@
+"""Step wiring: the adapters every pipeline step uses, built once per function, and each step's run record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from mlops_core.aws.clients import client
+from mlops_core.aws.cloudwatch_alarms import AlarmStore
+from mlops_core.aws.objects import ObjectStore
+from mlops_core.aws.registry import Registry
+from mlops_core.aws.run_store import RunStore
+from mlops_core.config import Settings
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    store: ObjectStore
+    registry: Registry
+    runs: RunStore
+
+    @classmethod
+    def from_env(cls) -> Services:
+        settings = Settings.from_env()
+        dynamodb = client("dynamodb")
+        return cls(settings, ObjectStore(client("s3")), Registry(dynamodb, settings.registry_table),
+                   RunStore(dynamodb, settings.runs_table))
+
+    @cached_property
+    def alarms(self) -> AlarmStore:
+        return AlarmStore(client("cloudwatch"))
+
+    def run_step(self, step: str, event: dict[str, Any],
+                 action: Callable[[dict[str, Any], Services], dict[str, Any]]) -> dict[str, Any]:
+        """Run one pipeline step and record its outcome and timing on the run."""
+        run = event["run"]
+        with self.runs.step(run["model"], run["run_id"], step) as summary:
+            result = action(event, self)
+            summary.update(result)
+        return result
