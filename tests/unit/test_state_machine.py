@@ -50,6 +50,22 @@ def test_every_task_retries_lambda_service_errors_only_and_has_a_timeout(name, s
     assert 0 < state["TimeoutSeconds"] <= 900
 
 
+def function_timeouts() -> dict[str, int]:
+    """Each Task's function's Timeout in template.yaml (its own, or the Globals one), by Task name."""
+    template = load_template(ROOT / "template.yaml")
+    substitutions = template["Resources"]["PipelineStateMachine"]["Properties"]["DefinitionSubstitutions"]
+    default = template["Globals"]["Function"]["Timeout"]
+    timeouts = {}
+    for name, state in tasks():
+        [function, _] = substitutions[re.fullmatch(r"\$\{(\w+)\}", state["Resource"]).group(1)]["Fn::GetAtt"]
+        timeouts[name] = template["Resources"][function]["Properties"].get("Timeout", default)
+    return timeouts
+
+
+@pytest.mark.parametrize(("name", "state"), tasks(), ids=[name for name, _ in tasks()])
+def test_every_task_gives_its_function_exactly_the_function_timeout(name, state):
+    assert state["TimeoutSeconds"] == function_timeouts()[name]
+
 
 def test_a_run_that_never_reaches_finish_releases_the_retraining_lease_when_the_execution_times_out():
     from mlops_core.pipeline.run_lifecycle import LEASE_SECONDS

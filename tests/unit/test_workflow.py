@@ -35,3 +35,13 @@ def test_each_deploy_uses_a_samconfig_environment_and_short_lived_credentials():
         assert any(step.get("uses", "").startswith("aws-actions/configure-aws-credentials")
                    for step in JOBS[job]["steps"])
     assert WORKFLOW["permissions"]["id-token"] == "write"
+
+
+def test_every_action_is_pinned_to_a_full_commit_sha_with_its_tag_beside_it():
+    text = (ROOT / ".github/workflows/deploy.yml").read_text()
+    uses = re.findall(r"^\s*-?\s*uses:\s*(\S+)(.*)$", text, re.M)
+
+    assert uses
+    for action, comment in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), action
+        assert re.fullmatch(r"\s*# v\d+(\.\d+)*", comment), (action, comment)
