@@ -1,4 +1,5 @@
 import numpy as np
+import pandas as pd
 import pytest
 from mlops_core.contract import CandidateSpec, Contract
 from mlops_core.data.tabular import model_frame
@@ -8,7 +9,7 @@ from mlops_core.training.candidates import DEFAULT_CANDIDATES, candidate_specs
 from mlops_core.training.fitting import fit_candidate, sklearn_prediction
 from mlops_core.training.onnx_export import export_onnx
 from mlops_core.training.parity import compare
-from mlops_core.training.serialization import dump_pipeline, load_pipeline
+from mlops_core.training.serialization import TRUSTED_TYPES, dump_pipeline, load_pipeline
 from mlops_core.training.splits import PARITY_ROWS, split_rows
 
 from mlops_cli.samples import CHURN_CONTRACT, churn
@@ -110,6 +111,59 @@ def test_a_candidate_holding_a_foreign_type_is_refused_before_loading():
     import skops.io
 
     body = skops.io.dumps({"f": functools.partial(print)})
+
+    with pytest.raises(ArtifactIntegrityError, match="allowlist"):
+        load_pipeline(body)
+
+
+def mixed_frame(task: str, rows: int = 1200) -> tuple[pd.DataFrame, Contract]:
+    """Numbers, numbers with gaps and a category: what a candidate's preprocessing holds once fitted."""
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame({"x": rng.normal(size=rows), "gap": np.where(rng.random(rows) < 0.1, np.nan, 1.0),
+                          "plan": rng.choice(list("abcd"), rows)})
+    signal = frame.x + (frame.plan == "a")
+    frame["y"] = (signal > 0.5).map({True: "yes", False: "no"}) if task == "classification" else signal
+    columns = {"x": {"type": "number"}, "gap": {"type": "number", "nullable": True},
+               "plan": {"type": "category", "categories": list("abcd")},
+               "y": {"type": "category", "categories": ["no", "yes"]} if task == "classification"
+               else {"type": "number"}}
+    contract = Contract.from_dict({"model": "mixed", "task": task, "target": "y", "min_rows": 50, "columns": columns})
+    return model_frame(frame, contract), contract
+
+
+DEFAULTS = [(task, spec) for task, specs in DEFAULT_CANDIDATES.items() for spec in specs]
+
+
+@pytest.mark.parametrize(("task", "spec"), DEFAULTS, ids=[f"{task}-{spec.name}" for task, spec in DEFAULTS])
+def test_every_default_candidate_survives_the_allowlisted_round_trip(task, spec):
+    frame, contract = mixed_frame(task)
+    fitted = fit_candidate(spec, frame, contract)
+
+    restored = load_pipeline(dump_pipeline(fitted.pipeline))
+
+    X = frame[contract.features]
+    assert np.array_equal(restored.predict(X), fitted.pipeline.predict(X))
+
+
+def test_the_allowlist_is_exactly_the_types_the_default_candidates_hold():
+    import skops.io
+
+    held = set()
+    for task, spec in DEFAULTS:
+        frame, contract = mixed_frame(task)
+        held |= set(skops.io.get_untrusted_types(data=dump_pipeline(fit_candidate(spec, frame, contract).pipeline)))
+
+    assert held == TRUSTED_TYPES
+
+
+@pytest.mark.parametrize("foreign", [lambda: np.poly1d([1, 2]), lambda: np.polynomial.Polynomial([1, 2]),
+                                     lambda: __import__("scipy.stats").stats.norm(0, 1)],
+                         ids=["numpy.poly1d", "numpy.polynomial", "scipy.stats"])
+def test_a_numpy_or_scipy_type_no_candidate_holds_is_refused(frame, foreign):
+    import skops.io
+
+    fitted = fit_candidate(CandidateSpec("lr", "logistic_regression"), frame, CONTRACT)
+    body = skops.io.dumps({"pipeline": fitted.pipeline, "extra": foreign()})
 
     with pytest.raises(ArtifactIntegrityError, match="allowlist"):
         load_pipeline(body)

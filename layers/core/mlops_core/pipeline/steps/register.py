@@ -55,7 +55,7 @@ def _sync_alarms(model: str, services: Services) -> dict[str, Any]:
 
 
 def code_version() -> str:
-    """The package version plus a hash of the domain code that trained the model."""
+    """The package version plus a hash of the domain package this function runs: the Core layer every step shares."""
     digest = hashlib.sha256()
     for path in sorted(PACKAGE.rglob("*.py")):
         digest.update(str(path.relative_to(PACKAGE)).encode() + path.read_bytes())
