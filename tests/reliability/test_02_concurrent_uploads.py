@@ -44,6 +44,8 @@ def test_three_uploads_at_once_run_one_at_a_time_against_the_champion_left_befor
     assert revisions == sorted(revisions) and {version for _, version in seen} <= registered
     history = stack.registry.history(model_name)
     assert [h.get("from_version") for h in history][1:] == [h["to_version"] for h in history][:-1]
+    assert set(revisions) <= set(range(1, len(history) + 1)) == {stack.registry.alias(model_name)["revision"],
+                                                                 *range(1, len(history))}
     in_order = sorted(runs, key=lambda r: r["version"])
     for previous, run in zip(in_order, in_order[1:], strict=False):
         assert run["steps"]["evaluate"]["champion"]["version"] == previous["champion_version"]

@@ -28,13 +28,15 @@ def test_an_uploaded_dataset_replaced_under_the_same_key_stays_readable_as_it_wa
     first = stack.store.client.put_object(Bucket=stack.data_bucket, Key=key, Body=b"a,b\n1,2\n")
     stack.store.client.put_object(Bucket=stack.data_bucket, Key=key, Body=b"a,b\n3,4\n")
 
+    versions = stack.store.client.list_object_versions(Bucket=stack.data_bucket, Prefix=key)["Versions"]
+    assert len(versions) == 2
     pinned = S3Object(stack.data_bucket, key, first["VersionId"])
     path, digest = stack.store.download(pinned, hashlib.sha256(b"a,b\n1,2\n").hexdigest())
     assert path.read_bytes() == b"a,b\n1,2\n"
     path.unlink()
     with pytest.raises(ArtifactIntegrityError):
         stack.store.download(S3Object(stack.data_bucket, key), digest)  # the newer bytes do not pass as the old
-    figure(5, "a dataset key written twice: 2 S3 versions; the run's pinned version reads its original bytes "
+    figure(5, f"a dataset key written twice: {len(versions)} S3 versions; the run's pinned version reads its original bytes "
               "(sha256 checked), the newer bytes are refused under the old hash")
 
 

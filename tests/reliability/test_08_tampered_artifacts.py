@@ -16,17 +16,19 @@ def test_every_single_byte_flip_is_refused_before_the_bytes_are_returned(stack, 
     target = S3Object(stack.outputs["ArtifactBucketName"], f"models/{model_name}/run/model.onnx")
     digest = sha256_hex(original)
     positions = random.Random(2).sample(range(len(original)), FLIPS)
-    refused = 0
+    outcomes = []
     for i, position in enumerate(positions):
         tampered = bytearray(original)
         tampered[position] ^= 0x01
         copy = S3Object(target.bucket, f"{target.key}.{i}")
         stack.store.client.put_object(Bucket=copy.bucket, Key=copy.key, Body=bytes(tampered))
-        with pytest.raises(ArtifactIntegrityError):
-            stack.store.get_bytes(copy, digest)
-        refused += 1
-    assert refused == FLIPS
-    figure(8, f"{refused}/{FLIPS} single-bit flips at random positions refused by the sha256 check (100%)")
+        try:
+            outcomes.append(stack.store.get_bytes(copy, digest))
+        except ArtifactIntegrityError:
+            outcomes.append("refused")
+    refused = outcomes.count("refused")
+    assert refused == FLIPS, [i for i, outcome in enumerate(outcomes) if outcome != "refused"]
+    figure(8, f"{refused}/{FLIPS} single-bit flips at random positions refused by the sha256 check")
 
 
 def test_the_serving_cache_never_hands_tampered_bytes_to_onnx_runtime(stack, model_name, figure, monkeypatch):

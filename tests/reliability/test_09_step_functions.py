@@ -9,6 +9,7 @@ from mlops_core.contract import Contract
 
 from mlops_cli import operations
 from mlops_cli.samples import CHURN_CONTRACT, churn
+from tests.unit.test_state_machine import function_timeouts
 
 ROOT = Path(__file__).resolve().parents[2]
 ASL = json.loads((ROOT / "statemachines" / "pipeline.asl.json").read_text())
@@ -26,15 +27,22 @@ def tasks(states: dict) -> dict:
     return found
 
 
-def test_every_task_retries_transient_lambda_errors_with_backoff_and_has_a_timeout(figure):
+def test_every_task_retries_transient_lambda_errors_with_backoff_and_has_its_functions_timeout(figure):
     found = tasks(ASL["States"])
+    timeouts = function_timeouts()
+    policies = set()
     for name, state in found.items():
         [retry] = state["Retry"]
         assert set(retry["ErrorEquals"]) == TRANSIENT, name
-        assert retry["BackoffRate"] > 1 and retry["MaxAttempts"] >= 2 and retry["JitterStrategy"] == "FULL", name
-        assert 0 < state["TimeoutSeconds"] <= 900, name
-    figure(9, f"{len(found)} Task states: each retries the 4 transient Lambda errors (2 s, backoff x2, full "
-              "jitter, 3 attempts) and has a timeout <= 900 s; the execution times out at 3 h")
+        policies.add((retry["IntervalSeconds"], retry["BackoffRate"], retry["MaxAttempts"], retry["JitterStrategy"]))
+        assert state["TimeoutSeconds"] == timeouts[name], name
+    [(interval, backoff, retries, jitter)] = policies  # one retry policy for every Task
+    assert interval >= 1 and backoff > 1 and retries >= 2 and jitter == "FULL"
+    assert 0 < ASL["TimeoutSeconds"] <= 24 * 3600
+    figure(9, f"{len(found)} Task states: each retries the {len(TRANSIENT)} transient Lambda errors (after "
+              f"{interval} s, backoff x{backoff:g}, {jitter.lower()} jitter, up to {retries} retries) and times out "
+              f"with its function ({min(timeouts.values())}-{max(timeouts.values())} s); the execution times out at "
+              f"{ASL['TimeoutSeconds'] / 3600:g} h")
 
 
 def upload(stack, tmp_path, model):
@@ -74,7 +82,10 @@ def test_a_permanent_failure_ends_the_run_as_failed_with_its_cause(cloud, stack,
 
     run = upload(stack, tmp_path, model_name)
 
+    history = stack.stepfunctions.get_execution_history(executionArn=run["execution"], maxResults=1000)["events"]
+    export_calls = [e for e in history if e["type"] == "LambdaFunctionScheduled" and "ExportFunction"
+                    in e["lambdaFunctionScheduledEventDetails"]["resource"]]
     assert (run["status"], run["error"], run["message"]) == ("FAILED", "OutOfMemoryError", "injected OutOfMemoryError")
-    assert stack.registry.alias(model_name) is None
-    figure(9, "a non-retryable error injected in Export: no retry, run FAILED with error OutOfMemoryError and its "
-              "message on the run record, no champion")
+    assert len(export_calls) == 1 and stack.registry.alias(model_name) is None
+    figure(9, f"a non-retryable error injected in Export: {len(export_calls)} call (no retry), run FAILED with error "
+              "OutOfMemoryError and its message on the run record, no champion")
