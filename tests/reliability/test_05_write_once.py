@@ -36,8 +36,8 @@ def test_an_uploaded_dataset_replaced_under_the_same_key_stays_readable_as_it_wa
     path.unlink()
     with pytest.raises(ArtifactIntegrityError):
         stack.store.download(S3Object(stack.data_bucket, key), digest)  # the newer bytes do not pass as the old
-    figure(5, f"a dataset key written twice: {len(versions)} S3 versions; the run's pinned version reads its original bytes "
-              "(sha256 checked), the newer bytes are refused under the old hash")
+    figure(5, f"a dataset key written twice: {len(versions)} S3 versions; the run's pinned version reads its "
+              "original bytes (sha256 checked), the newer bytes are refused under the old hash")
 
 
 def test_a_version_number_is_never_reused_for_another_record(stack, model_name, figure):
