@@ -27,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cloud.start()
     except OSError as error:
-        print(f"cannot start on port {args.port}: {error}", file=sys.stderr)
+        print(f"localcloud: cannot start: {error}; stop that process, or serve on other ports "
+              "(make up PORT=<port>, or --port and --url-port)", file=sys.stderr)
         return 1
     print(f"AWS endpoint: {cloud.endpoint}  (region us-east-1, any credentials)")
     print(f"stack {cloud.stack_name} outputs:")

@@ -18,6 +18,7 @@ from . import function_urls, patches
 from .clock import Clock
 from .emf import MetricExtractor
 from .functions import FunctionHost, LocalFunction, exempt_from_collection
+from .ports import port_is_free, require_free
 from .template import CODE_BUCKET, PreparedTemplate, prepare, samconfig_parameters
 
 REGION = "us-east-1"
@@ -45,11 +46,6 @@ What the local runtime does not emulate:
 - Layers: dependency layers come from this virtual environment, not from the layer build.
 - X-Ray: handlers run without Lambda's task root, so Powertools' Tracer disables itself; no trace is recorded.
 - Anything moto does not implement (see https://docs.getmoto.org)."""
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
 def free_port() -> int:
@@ -85,7 +81,16 @@ class LocalCloud:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> LocalCloud:
-        """Start the endpoint and deploy the stack; returns when the stack is ready."""
+        """Start the endpoint and deploy the stack; returns when the stack is ready, or stops all it started and
+        raises (PortInUseError when a port it must serve on is held)."""
+        require_free(self.port, "the AWS endpoint")
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> LocalCloud:
         _configure_environment(self.endpoint, self.port)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         # The interpreter logs every caught task failure; the execution history already records them.
@@ -163,12 +168,11 @@ class LocalCloud:
         """Function URLs take url_port, url_port + 1, ... in template order, or free ports."""
         following = itertools.count(self.url_port or 0)
 
-        def next_port(_: str) -> int:
+        def next_port(logical_id: str) -> int:
             if self.url_port is None:
                 return free_port()
             port = next(following)
-            if not port_is_free(port):
-                raise OSError(f"port {port} for a function URL is in use")
+            require_free(port, f"the function URL {logical_id}")
             return port
 
         return next_port

@@ -24,6 +24,8 @@ PROPERTIES = {
     9: "Step Functions retries transient failures; permanent ones are recorded with their cause",
     10: "An alarm storm makes one run",
     11: "No credentials in code or logs; IAM URL by default; least-privilege roles",
+    18: "Every CLI error exits 2 with one line naming what failed and what to do",
+    19: "A second runtime on a held port exits at once, naming it",
 }
 START, END = "<!-- reliability:start -->", "<!-- reliability:end -->"
 FIGURES: dict[int, dict[str, str]] = {}
