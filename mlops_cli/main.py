@@ -4,27 +4,32 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from mlops_core.aws.run_store import FAILED
 from mlops_core.contract import Contract
-from mlops_core.errors import MlopsError
 from mlops_core.pipeline.triggers import Trigger
 
-from . import operations, render
-from .inference_client import InferenceError, csv_records, json_records
-from .stack import Stack, StackNotFoundError
+from . import failures, operations, render
+from .inference_client import csv_records, json_records
+from .stack import Stack
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Exit 0 on success, 1 when a waited-for run failed, 2 on any error (one line on stderr, no traceback)."""
     args = _parser().parse_args(argv)
     try:
         return args.command(args) or 0
-    except (MlopsError, StackNotFoundError, operations.RunTimeoutError, InferenceError, OSError,
-            ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if os.environ.get("MLOPS_DEBUG"):
+            raise
+        print(f"error: {failures.explain(error)}", file=sys.stderr)
         return 2
 
 
@@ -151,8 +156,15 @@ def _emit(args: argparse.Namespace, data: Any, human) -> None:
         human(data)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error on one line like every other error (subcommands inherit the class)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message}; see `{self.prog} --help`\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mlops", description=__doc__)
+    parser = _Parser(prog="mlops", description=__doc__)
     parser.add_argument("--stack", help="stack name (default: $MLOPS_STACK or serverless-mlops)")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import boto3
+from botocore.exceptions import ClientError
 from mlops_core.aws.cloudwatch_alarms import AlarmStore
 from mlops_core.aws.executions import PipelineStarter
 from mlops_core.aws.monitor_store import MonitorStore
@@ -21,8 +22,22 @@ from .inference_client import InferenceClient
 DEFAULT_STACK = "serverless-mlops"
 
 
-class StackNotFoundError(RuntimeError):
+# A stack in one of these states has the Outputs of its last successful deploy.
+USABLE = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "UPDATE_IN_PROGRESS",
+          "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_ROLLBACK_IN_PROGRESS",
+          "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", "IMPORT_COMPLETE", "IMPORT_ROLLBACK_COMPLETE")
+
+
+class StackError(RuntimeError):
+    """The stack cannot be used; the message says what to do."""
+
+
+class StackNotFoundError(StackError):
     """The stack is not deployed where the AWS SDK is pointed."""
+
+
+class StackNotReadyError(StackError):
+    """The stack exists but has no usable Outputs (a failed or unfinished deploy, or an older template)."""
 
 
 @dataclass(frozen=True)
@@ -38,23 +53,35 @@ class Stack:
         name = name or os.environ.get("MLOPS_STACK", DEFAULT_STACK)
         try:
             stack = boto3.client("cloudformation").describe_stacks(StackName=name)["Stacks"][0]
-        except Exception as error:
-            where = os.environ.get("AWS_ENDPOINT_URL", "the AWS account of your credentials")
-            raise StackNotFoundError(f"stack {name!r} not found at {where} ({error}); start it with `make up` "
-                                     "or deploy it with `sam deploy --guided`") from error
+        except ClientError as error:  # any other error (credentials, network, throttling) is not "not found"
+            if "does not exist" not in error.response.get("Error", {}).get("Message", ""):
+                raise
+            where = os.environ.get("AWS_ENDPOINT_URL") or f"the AWS account of your credentials ({_region()})"
+            raise StackNotFoundError(f"stack {name!r} not found at {where}: start it with `make up`, deploy it "
+                                     "with `sam deploy --guided`, or name yours with --stack or MLOPS_STACK") from error
+        if stack["StackStatus"] not in USABLE:
+            raise StackNotReadyError(f"stack {name!r} is {stack['StackStatus']}: wait for the deploy to finish, or "
+                                     "fix it (its CloudFormation events say why) and run `sam deploy` again")
         return cls(name, {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])})
+
+    def output(self, key: str) -> str:
+        """One of the stack's Outputs; a stack deployed from an older template may lack it."""
+        if key not in self.outputs:
+            raise StackNotReadyError(f"stack {self.name!r} has no output {key}: deploy this version of the template "
+                                     "(`sam deploy`, or restart `make up`)")
+        return self.outputs[key]
 
     @property
     def data_bucket(self) -> str:
-        return self.outputs["DataBucketName"]
+        return self.output("DataBucketName")
 
     @property
     def state_machine_arn(self) -> str:
-        return self.outputs["PipelineStateMachineArn"]
+        return self.output("PipelineStateMachineArn")
 
     @property
     def inference(self) -> InferenceClient:
-        return InferenceClient(self.outputs["InferenceUrl"], signed=self.outputs.get("InferenceAuthType") == "AWS_IAM")
+        return InferenceClient(self.output("InferenceUrl"), signed=self.outputs.get("InferenceAuthType") == "AWS_IAM")
 
     @cached_property
     def store(self) -> ObjectStore:
@@ -62,11 +89,11 @@ class Stack:
 
     @cached_property
     def registry(self) -> Registry:
-        return Registry(boto3.client("dynamodb"), self.outputs["RegistryTableName"])
+        return Registry(boto3.client("dynamodb"), self.output("RegistryTableName"))
 
     @cached_property
     def runs(self) -> RunStore:
-        return RunStore(boto3.client("dynamodb"), self.outputs["RunsTableName"])
+        return RunStore(boto3.client("dynamodb"), self.output("RunsTableName"))
 
     @cached_property
     def stepfunctions(self):
@@ -74,7 +101,7 @@ class Stack:
 
     @cached_property
     def monitor_passes(self) -> MonitorStore:
-        return MonitorStore(boto3.client("dynamodb"), self.outputs["MonitorTableName"])
+        return MonitorStore(boto3.client("dynamodb"), self.output("MonitorTableName"))
 
     @cached_property
     def cloudwatch(self):
@@ -99,5 +126,9 @@ class Stack:
     @property
     def alarm_settings(self) -> AlarmSettings:
         """As the template gives the functions: the stack is the metrics' service dimension."""
-        return AlarmSettings(self.outputs["AlarmPrefix"], METRICS_NAMESPACE, self.name,
-                             60 * int(self.outputs["MonitorIntervalMinutes"]))
+        return AlarmSettings(self.output("AlarmPrefix"), METRICS_NAMESPACE, self.name,
+                             60 * int(self.output("MonitorIntervalMinutes")))
+
+
+def _region() -> str:
+    return boto3.session.Session().region_name or "no region set"

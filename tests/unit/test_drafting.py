@@ -1,4 +1,5 @@
 import pandas as pd
+import pytest
 from mlops_core.data.drafting import draft_contract
 from sklearn.datasets import load_diabetes, load_wine
 
@@ -36,3 +37,12 @@ def test_free_text_columns_are_left_out_and_noted():
 
     assert "note" not in contract.columns and contract.allow_extra_columns
     assert notes and notes[0].startswith("note:")
+
+
+def test_a_text_target_with_more_classes_than_a_contract_takes_is_refused_naming_the_count():
+    from mlops_core.errors import ContractError
+
+    frame = pd.DataFrame({"x": range(300), "label": [f"class {i % 73}" for i in range(300)]})
+
+    with pytest.raises(ContractError, match="'label' has 73 distinct values"):
+        draft_contract(frame, "demo", "label")

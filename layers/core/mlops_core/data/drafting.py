@@ -20,6 +20,12 @@ def draft_contract(frame: pd.DataFrame, model: str, target: str, task: str | Non
     if target not in frame.columns:
         raise ContractError(f"target {target!r} is not a column of the data (columns: {list(frame.columns)[:20]})")
     task = task or _guess_task(frame[target])
+    if task == "classification":
+        classes = len({_category_text(value) for value in frame[target].dropna()})
+        if classes > MAX_CATEGORIES:
+            raise ContractError(f"target {target!r} has {classes} distinct values, more than the {MAX_CATEGORIES} "
+                                "classes a drafted contract takes: group the rare ones (into 'other', say), pick "
+                                "another target, or pass --task regression if it is a number")
     notes: list[str] = []
     columns: dict[str, Any] = {}
     for name in frame.columns:
