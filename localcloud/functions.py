@@ -30,7 +30,17 @@ class LocalFunction:
     layer_dirs: list[Path]
     timeout: int = 3
     memory: int = 128
+    log_group: str = ""
+    log_format: str = "Text"
     module: ModuleType | None = None
+    log_stream: str = ""
+
+    def __post_init__(self) -> None:
+        """One execution environment, so one log stream, named as Lambda names it (with the function's name when
+        the log group is shared)."""
+        shared = bool(self.log_group)
+        self.log_group = self.log_group or f"/aws/lambda/{self.name}"
+        self.log_stream = time.strftime("%Y/%m/%d/") + (self.name if shared else "") + "[$LATEST]" + uuid.uuid4().hex
 
 
 @dataclass
@@ -43,6 +53,35 @@ class Invocation:
     seconds: float
 
 
+class CapturedOutput(io.TextIOBase):
+    """One invocation's output, each write stamped with the time it was made (milliseconds since the epoch)."""
+
+    def __init__(self) -> None:
+        self.writes: list[tuple[int, str]] = []
+
+    def write(self, text: str) -> int:
+        self.writes.append((time.time_ns() // 1_000_000, text))
+        return len(text)
+
+    def getvalue(self) -> str:
+        return "".join(text for _, text in self.writes)
+
+    def lines(self) -> list[tuple[int, str]]:
+        """Each line with the time its first character was written, as CloudWatch Logs receives them."""
+        found: list[tuple[int, str]] = []
+        line, started = "", 0
+        for when, text in self.writes:
+            for piece in text.splitlines(keepends=True):
+                started = started if line else when
+                line += piece
+                if line.endswith(("\n", "\r")):
+                    found.append((started, line.rstrip("\r\n")))
+                    line = ""
+        if line:
+            found.append((started, line))
+        return found
+
+
 class LambdaContext:
     """The attributes handlers (and Powertools) read from Lambda's context object."""
 
@@ -53,8 +92,8 @@ class LambdaContext:
         self.invoked_function_arn = f"arn:aws:lambda:{region}:123456789012:function:{function.name}"
         self.memory_limit_in_mb = function.memory
         self.aws_request_id = str(uuid.uuid4())
-        self.log_group_name = f"/aws/lambda/{function.name}"
-        self.log_stream_name = time.strftime("%Y/%m/%d/[$LATEST]") + uuid.uuid4().hex
+        self.log_group_name = function.log_group
+        self.log_stream_name = function.log_stream
         self._deadline = time.monotonic() + function.timeout
 
     def get_remaining_time_in_millis(self) -> int:
@@ -99,6 +138,8 @@ class FunctionHost:
     functions: dict[str, LocalFunction] = field(default_factory=dict)
     # Called with (function name, its output) after each invocation, as CloudWatch Logs would receive it.
     log_listeners: list[Callable[[str, str], None]] = field(default_factory=list)
+    # Called with (function, its output's lines with their times) after each invocation: the logs' destination.
+    log_sinks: list[Callable[[LocalFunction, list[tuple[int, str]]], None]] = field(default_factory=list)
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _routes: threading.local = field(default_factory=threading.local)
     _faults: dict[str, list[str]] = field(default_factory=dict)
@@ -126,18 +167,21 @@ class FunctionHost:
         with self._lock, self._environment(function, environment), self._captured() as logs:
             self.route_output()  # again: a test runner may have swapped sys.stdout since the last invocation
             started = time.perf_counter()
+            context = LambdaContext(function)
             try:
                 handler = self._handler(function)
-                result = handler(event if event is not None else {}, LambdaContext(function))
+                result = handler(event if event is not None else {}, context)
                 payload, errored = json.dumps(result), False
             except Exception as error:  # a handler's exception is the invocation's result, as on Lambda
-                traceback.print_exc()
-                payload, errored = json.dumps({
-                    "errorMessage": str(error), "errorType": type(error).__name__,
-                    "stackTrace": traceback.format_tb(error.__traceback__)}), True
+                failure = {"errorMessage": str(error), "errorType": type(error).__name__,
+                           "stackTrace": traceback.format_tb(error.__traceback__)}
+                _log_error(function, failure, context.aws_request_id)
+                payload, errored = json.dumps(failure), True
             seconds = time.perf_counter() - started
         for listener in self.log_listeners:
             listener(name, logs.getvalue())
+        for sink in self.log_sinks:
+            sink(function, logs.lines())
         return Invocation(payload, errored, logs.getvalue(), seconds)
 
     def _handler(self, function: LocalFunction) -> Callable[[Any, Any], Any]:
@@ -171,10 +215,20 @@ class FunctionHost:
             os.environ.update(saved)
 
     @contextmanager
-    def _captured(self) -> Iterator[io.StringIO]:
-        buffer = io.StringIO()
+    def _captured(self) -> Iterator[CapturedOutput]:
+        buffer = CapturedOutput()
         self._routes.buffer = buffer
         try:
             yield buffer
         finally:
             self._routes.buffer = None
+
+
+def _log_error(function: LocalFunction, failure: dict[str, Any], request_id: str) -> None:
+    """The runtime's record of an unhandled error: one JSON line under LogFormat JSON, else the text traceback."""
+    if function.log_format == "JSON":
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        print(json.dumps({"timestamp": stamp, "level": "ERROR", **failure, "requestId": request_id}))
+    else:
+        print(f"[ERROR] {failure['errorType']}: {failure['errorMessage']}\nTraceback (most recent call last):\n"
+              + "".join(failure["stackTrace"]), end="")

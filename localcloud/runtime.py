@@ -18,6 +18,7 @@ from . import function_urls, patches
 from .clock import Clock
 from .emf import MetricExtractor
 from .functions import FunctionHost, LocalFunction, exempt_from_collection
+from .logs import LogWriter
 from .ports import port_is_free, require_free
 from .template import CODE_BUCKET, PreparedTemplate, prepare, samconfig_parameters
 
@@ -27,8 +28,10 @@ DEFAULT_PORT = 4566
 
 NOT_EMULATED = """\
 What the local runtime does not emulate:
-- IAM: policies are deployed but never enforced; a missing permission shows up only on AWS. Bucket policies
-  (moto's CloudFormation skips them) are not applied.
+- IAM: policies are deployed but never enforced; a missing permission shows up only on AWS. Bucket policies and
+  table resource policies (moto's CloudFormation skips them) are not applied.
+- CloudWatch Logs: each function's output reaches its log group; metric and subscription filters and Logs
+  Insights queries are not run.
 - Concurrency: handlers run one at a time in this process; a Map state's iterations run one after another.
 - Limits: Lambda timeouts, memory sizes, payload limits and account quotas are not enforced.
 - Delivery: EventBridge delivers once, immediately, with no retry policy or dead-letter queue; asynchronous
@@ -103,6 +106,7 @@ class LocalCloud:
         self.host.route_output()
         self._metrics = MetricExtractor(self.client)
         self.host.log_listeners.append(self._metrics)
+        self.host.log_sinks.append(LogWriter(self.client))
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         self._server.start()
         self._wait_until_listening()
@@ -193,11 +197,15 @@ class LocalCloud:
             props = resource["Properties"]
             layers = [body[ref["Ref"]]["Properties"]["Content"]["S3Key"] for ref in props.get("Layers", [])
                       if isinstance(ref, dict) and "Ref" in ref]
+            logging_config = props.get("LoggingConfig", {})
+            log_group = logging_config.get("LogGroup", "")
             self.host.add(LocalFunction(
                 name=resources[logical_id], handler=props["Handler"],
                 code_dir=prepared.code_paths[props["Code"]["S3Key"]],
                 layer_dirs=[prepared.code_paths[key].resolve() for key in layers],
-                timeout=int(props.get("Timeout", 3)), memory=int(props.get("MemorySize", 128))))
+                timeout=int(props.get("Timeout", 3)), memory=int(props.get("MemorySize", 128)),
+                log_group=resources[log_group["Ref"]] if isinstance(log_group, dict) else log_group,
+                log_format=logging_config.get("LogFormat", "Text")))
 
     def _apply_bucket_settings(self, prepared: PreparedTemplate, resources: dict[str, str]) -> None:
         """moto's CloudFormation ignores a bucket's versioning and its EventBridge notifications."""

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -99,6 +100,14 @@ def _models(args: argparse.Namespace) -> int:
         names = stack.registry.models()
         _emit(args, [{"model": name, "champion": stack.registry.alias(name),
                       "latest_version": stack.registry.latest_version(name)} for name in names], render.models)
+    return 0
+
+
+def _logs(args: argparse.Namespace) -> int:
+    lines = operations.run_logs(Stack.find(args.stack), args.run, args.model)
+    _emit(args, [{"timestamp": datetime.fromtimestamp(line.timestamp / 1000, UTC).isoformat(timespec="milliseconds"),
+                  "function": line.function, "line": line.document or line.message} for line in lines],
+          render.log_lines)
     return 0
 
 
@@ -205,6 +214,12 @@ def _parser() -> argparse.ArgumentParser:
     models.add_argument("name", nargs="?")
     models.add_argument("--json", action="store_true")
     models.set_defaults(command=_models)
+
+    logs = commands.add_parser("logs", help="a run's function log lines, in the order they were written")
+    logs.add_argument("run", help="the run id (`mlops runs` lists them)")
+    logs.add_argument("--model", help="the run's model: reads only the log written while the run went on")
+    logs.add_argument("--json", action="store_true")
+    logs.set_defaults(command=_logs)
 
     promote = commands.add_parser("promote", help="make a version the champion")
     promote.add_argument("name")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import getpass
 import json
+import re
 import time
 import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from mlops_core.aws import contract_store
+from mlops_core.aws.function_logs import LogLine
 from mlops_core.aws.objects import S3Object, newest_object
 from mlops_core.aws.registry import CHAMPION, AliasMove
 from mlops_core.aws.run_store import RUNNING
@@ -76,12 +79,34 @@ def wait_for_newest(stack: Stack, model: str | None, timeout: float = 900) -> di
 
 
 def model_view(stack: Stack, model: str) -> dict[str, Any]:
-    """A model's champion, versions and alias history."""
+    """A model's champion (with its scores: on its own holdout, and on each later challenger's), versions and alias
+    history."""
     versions = stack.registry.versions(model)
     if not versions:
         raise NotFoundError(f"model {model!r} has no registered versions")
-    return {"model": model, "champion": stack.registry.alias(model, CHAMPION), "versions": versions,
+    champion = stack.registry.alias(model, CHAMPION)
+    return {"model": model, "champion": champion, "versions": versions,
+            "champion_scores": champion_scores(versions, champion["version"]) if champion else None,
             "history": stack.registry.history(model, CHAMPION)}
+
+
+def champion_scores(versions: list[dict[str, Any]], champion: int) -> dict[str, Any] | None:
+    """The champion's metric on its own holdout, and on the holdout of each version later compared with it."""
+    record = next((v for v in versions if v["version"] == champion), None)
+    if record is None:
+        return None
+    metric = holdout_metric(record)
+    compared = [{"challenger": v["version"], "score": v["champion_on_holdout"]["score"],
+                 "challenger_score": v["metrics"].get(metric)} for v in versions
+                if (v.get("champion_on_holdout") or {}).get("version") == champion
+                and v["champion_on_holdout"].get("score") is not None]
+    return {"version": champion, "metric": metric, "own_holdout": record["metrics"].get(metric),
+            "on_challenger_holdouts": compared}
+
+
+def holdout_metric(version: dict[str, Any]) -> str:
+    """The contract metric a version was scored with on its holdout (its other metric is the validation one)."""
+    return next(name for name in version["metrics"] if not name.startswith("validation_"))
 
 
 def promote(stack: Stack, model: str, version: int, reason: str | None = None, alias: str = CHAMPION) -> int:
@@ -148,6 +173,28 @@ def monitor_status(stack: Stack, model: str, limit: int = 10) -> dict[str, Any]:
     return {"model": model, "alarms": [{key: alarm.get(key) for key in (
         "AlarmName", "StateValue", "MetricName", "ComparisonOperator", "Threshold", "StateUpdatedTimestamp")}
         for alarm in alarms], "passes": stack.monitor_passes.passes(model, limit)}
+
+
+RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+# Lines are stamped when written; a run's window is widened by this much either side.
+LOG_MARGIN = timedelta(minutes=1)
+
+
+def run_logs(stack: Stack, run_id: str, model: str | None = None) -> list[LogLine]:
+    """The lines the functions logged for one run, oldest first (within the run's times, when its model is given)."""
+    if not RUN_ID.fullmatch(run_id):
+        raise ValueError(f"{run_id[:100]!r} is not a run id (`mlops runs` lists them)")
+    start = end = None
+    if model:
+        run = stack.runs.get(model, run_id)
+        if run is None:
+            raise NotFoundError(f"model {model!r} has no run {run_id!r}")
+        start = datetime.fromisoformat(run["started_at"]) - LOG_MARGIN
+        end = datetime.fromisoformat(run["finished_at"]) + LOG_MARGIN if run.get("finished_at") else None
+    lines = stack.function_logs.run_lines(run_id, start, end)
+    if not lines:
+        raise NotFoundError(f"no log line of run {run_id!r} in {stack.function_logs.group}")
+    return lines
 
 
 def _who() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from rich.console import Console
@@ -38,21 +39,40 @@ def models(records: list[dict[str, Any]]) -> None:
 
 def model(view: dict[str, Any]) -> None:
     champion = (view["champion"] or {}).get("version")
-    table = Table("version", "candidate", "metrics", "artifact", "data", "created", title=f"Model {view['model']}")
+    table = Table("version", "candidate", "on its holdout", "champion then, same holdout", "validation", "artifact",
+                  "data", "created", title=f"Model {view['model']}")
     for version in view["versions"]:
         mark = " (champion)" if version["version"] == champion else ""
-        metrics = ", ".join(f"{k}={v:.4f}" for k, v in version["metrics"].items())
+        metrics = version["metrics"]
+        own = [f"{k}={v:.4f}" for k, v in metrics.items() if not k.startswith("validation_")]
+        validation = [f"{k.removeprefix('validation_')}={v:.4f}" for k, v in metrics.items()
+                      if k.startswith("validation_")]
         artifact = version["artifact"]
-        table.add_row(f"v{version['version']}{mark}", version["candidate"], metrics,
+        table.add_row(f"v{version['version']}{mark}", version["candidate"], ", ".join(own),
+                      _compared(version.get("champion_on_holdout")), ", ".join(validation),
                       f"{artifact['bytes'] / 1024:.0f} KB, loads in {artifact['load_seconds'] * 1000:.0f} ms",
                       f"{version['data']['rows']} rows, sha256 {version['data']['sha256'][:10]}",
                       version["created_at"][:19])
     console.print(table)
+    scores = view.get("champion_scores")
+    if scores:
+        later = "; ".join(f"{c['score']:.4f} on v{c['challenger']}'s holdout (v{c['challenger']}: "
+                          f"{c['challenger_score']:.4f})" for c in scores["on_challenger_holdouts"])
+        console.print(f"Champion v{scores['version']} {scores['metric']}: {scores['own_holdout']:.4f} on its own "
+                      f"holdout" + (f"; {later}" if later else "; no later version was compared with it"))
     history = Table("when", "action", "from", "to", "who", "why", title="Champion history")
     for entry in view["history"]:
         history.add_row(entry["when"][:19], entry["action"], _v(entry.get("from_version")), _v(entry["to_version"]),
                         escape(entry["who"]), escape(entry["why"]))
     console.print(history)
+
+
+def _compared(champion: dict[str, Any] | None) -> str:
+    if not champion:
+        return "-"
+    if champion.get("score") is None:
+        return f"v{champion['version']}: {champion.get('incompatible') or 'not scored'}"
+    return f"v{champion['version']}: {champion['score']:.4f}"
 
 
 def _version(run: dict[str, Any]) -> str:
@@ -93,3 +113,21 @@ def alarms(status: dict[str, Any]) -> None:
                       alarm["MetricName"], f"{alarm['ComparisonOperator']} {alarm['Threshold']}",
                       str(alarm["StateUpdatedTimestamp"])[:19])
     console.print(table)
+
+
+# What Powertools adds to every line; the rest of a line is what the function logged.
+STANDARD_KEYS = {"level", "location", "message", "timestamp", "service", "cold_start", "function_name",
+                 "function_memory_size", "function_arn", "function_request_id", "correlation_id", "xray_trace_id",
+                 "sampling_rate"}
+
+
+def log_lines(records: list[dict[str, Any]]) -> None:
+    for record in records:
+        line, function = record["line"], record["function"]
+        if isinstance(line, dict):
+            extra = {k: v for k, v in line.items() if k not in STANDARD_KEYS}
+            text = f"{line.get('level', '-'):<7} {line.get('message', '')}" + (
+                f" {json.dumps(extra, default=str)}" if extra else "")
+        else:
+            text = line
+        console.print(f"{record['timestamp'][:23]} {function} {escape(text)}", soft_wrap=True)

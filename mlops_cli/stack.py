@@ -10,6 +10,7 @@ import boto3
 from botocore.exceptions import ClientError
 from mlops_core.aws.cloudwatch_alarms import AlarmStore
 from mlops_core.aws.executions import PipelineStarter
+from mlops_core.aws.function_logs import FunctionLogs
 from mlops_core.aws.monitor_store import MonitorStore
 from mlops_core.aws.objects import ObjectStore
 from mlops_core.aws.registry import Registry
@@ -122,6 +123,10 @@ class Stack:
     @cached_property
     def lambda_client(self):
         return boto3.client("lambda")
+
+    @cached_property
+    def function_logs(self) -> FunctionLogs:
+        return FunctionLogs(boto3.client("logs"), self.output("FunctionLogGroupName"))
 
     @property
     def alarm_settings(self) -> AlarmSettings:

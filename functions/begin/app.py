@@ -16,7 +16,8 @@ services = Services.from_env()
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    run = begin(event, services)
+    with services.reported("begin"):
+        run = begin(event, services)
     logger.set_correlation_id(run["run_id"])
     if run["suppressed"]:
         logger.info("trigger suppressed", extra={"run": run})

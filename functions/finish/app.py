@@ -18,7 +18,8 @@ services = Services.from_env()
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    outcome = finish(event, services)
+    with services.reported("finish"):
+        outcome = finish(event, services)
     logger.info("run finished", extra={"outcome": outcome})
     metrics.add_dimension(name="Model", value=event["run"]["model"])
     metrics.add_metric(name="RunsSucceeded" if outcome["status"] == SUCCEEDED else "RunsFailed",

@@ -1,5 +1,6 @@
 """Property 11: no credentials in code or logs; the inference URL needs IAM by default; least privilege, read off the
-template after the SAM transform: every role's actions, listed and bounded."""
+template after the SAM transform (every role's actions, listed and bounded; no deletes; the registry immutable) and
+checked against the S3 and DynamoDB calls each function makes in a run of the whole loop."""
 
 import json
 import re

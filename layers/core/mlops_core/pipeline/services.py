@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
+
+from aws_lambda_powertools import Logger
 
 from mlops_core.aws.clients import client
 from mlops_core.aws.cloudwatch_alarms import AlarmStore
@@ -13,6 +16,7 @@ from mlops_core.aws.objects import ObjectStore
 from mlops_core.aws.registry import Registry
 from mlops_core.aws.run_store import RunStore
 from mlops_core.config import Settings
+from mlops_core.errors import MlopsError, ServiceError
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,8 @@ class Services:
     store: ObjectStore
     registry: Registry
     runs: RunStore
+    # The handler's logger (Powertools shares one per service): its lines carry the run id as correlation id.
+    logger: Logger = field(default_factory=Logger)
 
     @classmethod
     def from_env(cls) -> Services:
@@ -37,7 +43,24 @@ class Services:
                  action: Callable[[dict[str, Any], Services], dict[str, Any]]) -> dict[str, Any]:
         """Run one pipeline step and record its outcome and timing on the run."""
         run = event["run"]
-        with self.runs.step(run["model"], run["run_id"], step) as summary:
+        with self.reported(step), self.runs.step(run["model"], run["run_id"], step) as summary:
             result = action(event, self)
             summary.update(result)
         return result
+
+    @contextmanager
+    def reported(self, step: str) -> Iterator[None]:
+        """Log a step's refusal (a domain error: data that breaks its contract, a rejected trigger) as one line with
+        its reason, anything else with its traceback; the error then goes on to the state machine either way."""
+        try:
+            yield
+        except MlopsError as error:
+            if isinstance(error, ServiceError):
+                self.logger.exception("step failed", extra={"step": step, "error": type(error).__name__})
+            else:
+                self.logger.warning("step refused", extra={"step": step, "error": type(error).__name__,
+                                                           "reason": str(error)})
+            raise
+        except Exception as error:
+            self.logger.exception("step failed", extra={"step": step, "error": type(error).__name__})
+            raise
