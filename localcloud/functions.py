@@ -33,7 +33,7 @@ class LocalFunction:
     log_group: str = ""
     log_format: str = "Text"
     module: ModuleType | None = None
-    log_stream: str = ""
+    log_stream: str = field(init=False)
 
     def __post_init__(self) -> None:
         """One execution environment, so one log stream, named as Lambda names it (with the function's name when

@@ -54,13 +54,10 @@ class Services:
         its reason, anything else with its traceback; the error then goes on to the state machine either way."""
         try:
             yield
-        except MlopsError as error:
-            if isinstance(error, ServiceError):
-                self.logger.exception("step failed", extra={"step": step, "error": type(error).__name__})
-            else:
-                self.logger.warning("step refused", extra={"step": step, "error": type(error).__name__,
-                                                           "reason": str(error)})
-            raise
         except Exception as error:
-            self.logger.exception("step failed", extra={"step": step, "error": type(error).__name__})
+            fields = {"step": step, "error": type(error).__name__}
+            if isinstance(error, MlopsError) and not isinstance(error, ServiceError):
+                self.logger.warning("step refused", extra={**fields, "reason": str(error)})
+            else:
+                self.logger.exception("step failed", extra=fields)
             raise
