@@ -24,7 +24,7 @@ def register_model(event: dict[str, Any], services: Services) -> dict[str, Any]:
         "artifact": artifact, "candidate": best["name"], "estimator": best["estimator"], "params": best["params"],
         "metrics": {evaluation["metric"]: evaluation["score"], f"validation_{evaluation['metric']}": best["score"]},
         "parity": evaluation["parity"], "data": validation["dataset"], "contract": validation["contract"],
-        "holdout_metrics": evaluation["holdout_metrics"], "champion_on_holdout": evaluation["champion"],
+        "holdout_metrics": evaluation["holdout_metrics"], "champion_on_holdout": evaluation.get("champion"),
         "profile_uri": validation["profile_uri"], "report_uri": validation["report_uri"],
         "code_version": code_version(), "trigger": run["trigger"], "decision": evaluation["decision"]})
     promoted, reason = evaluation["decision"]["promote"], evaluation["decision"]["reason"]
