@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
-from mlops_core.aws.run_store import FAILED
-from mlops_core.contract import Contract
+from mlops_core.aws.run_store import FAILED, REJECTED
+from mlops_core.contract import Contract, check_name
+from mlops_core.errors import InvalidNameError
 from mlops_core.pipeline.triggers import Trigger
 
 from . import failures, operations, render
@@ -78,18 +79,25 @@ def _retrain(args: argparse.Namespace) -> int:
 def _wait_and_show(stack: Stack, trigger: Trigger, args: argparse.Namespace) -> int:
     run = operations.wait_for_run(stack, trigger.model, trigger.run_id, args.timeout)
     render.runs([run])
-    return 1 if run["status"] == FAILED else 0
+    return _waited_exit(run)
 
 
 def _runs(args: argparse.Namespace) -> int:
     stack = Stack.find(args.stack)
     if args.wait:
         newest = operations.wait_for_newest(stack, args.model, args.timeout)
-        runs = [newest] if newest else []
+        _emit(args, [newest], render.runs)
+        return _waited_exit(newest)
+    if args.model:
+        runs = stack.runs.list(args.model, limit=args.limit)
     else:
-        runs = stack.runs.list(args.model)[: args.limit]
+        runs = operations.newest_runs(stack, args.limit)
     _emit(args, runs, render.runs)
-    return 1 if args.wait and runs and runs[0]["status"] == FAILED else 0
+    return 0
+
+
+def _waited_exit(run: dict[str, Any]) -> int:
+    return 1 if run["status"] in (FAILED, REJECTED) else 0
 
 
 def _models(args: argparse.Namespace) -> int:
@@ -172,6 +180,14 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {message}; see `{self.prog} --help`\n")
 
 
+def model_name(value: str) -> str:
+    """An argument that names a model: refused before anything is sent if it is not a valid name in full."""
+    try:
+        return check_name(value, "the model name")
+    except InvalidNameError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="mlops", description=__doc__)
     parser.add_argument("--stack", help="stack name (default: $MLOPS_STACK or serverless-mlops)")
@@ -181,7 +197,7 @@ def _parser() -> argparse.ArgumentParser:
         required=True, metavar="ACTION")
     infer = contract.add_parser("infer", help="draft a contract from a CSV or Parquet file")
     infer.add_argument("file")
-    infer.add_argument("--model", required=True)
+    infer.add_argument("--model", required=True, type=model_name)
     infer.add_argument("--target", required=True)
     infer.add_argument("--task", choices=["classification", "regression"])
     infer.add_argument("--output", "-o", help="write the contract here instead of stdout")
@@ -192,26 +208,26 @@ def _parser() -> argparse.ArgumentParser:
 
     upload = commands.add_parser("upload", help="upload a dataset; this starts a pipeline run")
     upload.add_argument("file")
-    upload.add_argument("--model", required=True)
+    upload.add_argument("--model", required=True, type=model_name)
     upload.add_argument("--name", help="object name under incoming/<model>/ (default: the file's name)")
     _wait_options(upload, "wait for the run; exit 1 if it failed")
     upload.set_defaults(command=_upload)
 
     retrain = commands.add_parser("retrain", help="start a manual run on the newest upload (or --dataset)")
-    retrain.add_argument("name")
+    retrain.add_argument("name", type=model_name)
     retrain.add_argument("--dataset", help="s3:// URI of the dataset (default: the newest under incoming/NAME/)")
     _wait_options(retrain, "wait for the run; exit 1 if it failed")
     retrain.set_defaults(command=_retrain)
 
     runs = commands.add_parser("runs", help="list pipeline runs, newest first")
-    runs.add_argument("--model")
-    _wait_options(runs, "wait until the newest run ends; exit 1 if it failed")
+    runs.add_argument("--model", type=model_name)
+    _wait_options(runs, "wait until the newest run ends; exit 1 if it failed or was rejected")
     runs.add_argument("--limit", type=int, default=20)
     runs.add_argument("--json", action="store_true")
     runs.set_defaults(command=_runs)
 
     models = commands.add_parser("models", help="list models, or one model's versions and champion history")
-    models.add_argument("name", nargs="?")
+    models.add_argument("name", nargs="?", type=model_name)
     models.add_argument("--json", action="store_true")
     models.set_defaults(command=_models)
 
@@ -222,7 +238,7 @@ def _parser() -> argparse.ArgumentParser:
     logs.set_defaults(command=_logs)
 
     promote = commands.add_parser("promote", help="make a version the champion")
-    promote.add_argument("name")
+    promote.add_argument("name", type=model_name)
     promote.add_argument("version", type=int)
     promote.add_argument("--reason")
     promote.add_argument("--alias", default="champion", choices=["champion", "challenger"],
@@ -230,34 +246,35 @@ def _parser() -> argparse.ArgumentParser:
     promote.set_defaults(command=_promote)
 
     predict = commands.add_parser("predict", help="score records with a model's champion via the inference URL")
-    predict.add_argument("name")
+    predict.add_argument("name", type=model_name)
     source = predict.add_mutually_exclusive_group()
     source.add_argument("--json", help='records as JSON: [{"feature": value, ...}, ...] (default: read stdin)')
     source.add_argument("--csv", help="records from a CSV file with a header row")
     predict.set_defaults(command=_predict)
 
     feedback = commands.add_parser("feedback", help="send ground-truth labels for earlier predictions")
-    feedback.add_argument("name")
+    feedback.add_argument("name", type=model_name)
     feedback.add_argument("--json", help='[{"request_id": ..., "row": 0, "label": ...}, ...] (default: read stdin)')
     feedback.set_defaults(command=_feedback)
 
     monitor = commands.add_parser("monitor", help="drift, live quality and alarms").add_subparsers(
         required=True, metavar="ACTION")
     monitor_run = monitor.add_parser("run", help="run the monitor now (it also runs on its schedule)")
-    monitor_run.add_argument("models", nargs="*", help="models to look at (default: every model with a champion)")
+    monitor_run.add_argument("models", nargs="*", type=model_name,
+                             help="models to look at (default: every model with a champion)")
     monitor_run.add_argument("--json", action="store_true")
     monitor_run.set_defaults(command=_monitor_run)
     status = monitor.add_parser("status", help="a model's alarms and latest monitor passes")
-    status.add_argument("name")
+    status.add_argument("name", type=model_name)
     status.add_argument("--limit", type=int, default=10)
     status.add_argument("--json", action="store_true")
     status.set_defaults(command=_monitor_status)
     alarms = monitor.add_parser("alarms", help="create or update a model's alarms for its current champion")
-    alarms.add_argument("name")
+    alarms.add_argument("name", type=model_name)
     alarms.set_defaults(command=_monitor_alarms)
 
     rollback = commands.add_parser("rollback", help="move the champion back to the previous one")
-    rollback.add_argument("name")
+    rollback.add_argument("name", type=model_name)
     rollback.add_argument("--reason")
     rollback.set_defaults(command=_rollback)
     return parser
@@ -265,7 +282,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _wait_options(parser: argparse.ArgumentParser, help_text: str) -> None:
     parser.add_argument("--wait", action="store_true", help=help_text)
-    parser.add_argument("--timeout", type=float, default=900, help="seconds to wait at most (900)")
+    parser.add_argument("--timeout", type=float, default=900,
+                        help="with --wait: seconds to wait at most, then exit 2 (default 900)")
 
 
 if __name__ == "__main__":

@@ -16,10 +16,10 @@ from mlops_core.aws.function_logs import LogLine
 from mlops_core.aws.objects import S3Object, newest_object
 from mlops_core.aws.registry import CHAMPION, AliasMove
 from mlops_core.aws.run_store import RUNNING
-from mlops_core.contract import Contract
+from mlops_core.contract import Contract, check_name
 from mlops_core.errors import MlopsError, NotFoundError
 from mlops_core.monitoring.alarms import sync_model_alarms
-from mlops_core.pipeline.triggers import INCOMING, Trigger
+from mlops_core.pipeline.triggers import INCOMING, Trigger, is_upload_of, model_from_key, run_key
 
 from .stack import Stack
 
@@ -36,18 +36,24 @@ def put_contract(stack: Stack, contract: Contract) -> str | None:
 
 
 def upload(stack: Stack, path: Path, model: str, name: str | None = None) -> Trigger:
-    """Upload a dataset under incoming/<model>/; returns the trigger, whose run id the pipeline will use."""
-    target = S3Object(stack.data_bucket, f"{INCOMING}{model}/{name or path.name}")
+    """Upload a dataset under incoming/<model>/; returns the trigger, whose run id the pipeline will use.
+
+    The key is checked as the pipeline reads it before anything is written: an upload it would reject is refused.
+    """
+    target = S3Object(stack.data_bucket, f"{INCOMING}{check_name(model)}/{name or path.name}")
+    model_from_key(target.key)
     version_id = stack.store.put(target, path.read_bytes())
     return Trigger("upload", model, S3Object(target.bucket, target.key, version_id))
 
 
 def retrain(stack: Stack, model: str, dataset_uri: str | None = None) -> Trigger:
-    """Start a manual run on a dataset (by default the newest upload for the model); returns its trigger."""
+    """Start a manual run on a dataset (by default the newest upload of the model); returns its trigger."""
+    check_name(model)
     if dataset_uri:
         dataset, _ = stack.store.current(S3Object.parse(dataset_uri))
     else:
-        dataset, _ = newest_object(stack.store, stack.data_bucket, f"{INCOMING}{model}/")
+        dataset, _ = newest_object(stack.store, stack.data_bucket, f"{INCOMING}{model}/",
+                                   accept=lambda key: is_upload_of(key, model))
     trigger = Trigger("manual", model, dataset, uuid.uuid4().hex)
     event = {"trigger": "manual", "model": model, "dataset_uri": dataset.uri,
              "version_id": trigger.dataset.version_id, "request_id": trigger.event_id}
@@ -63,19 +69,50 @@ def wait_for_run(stack: Stack, model: str, run_id: str, timeout: float = 900) ->
         if run and run["status"] != RUNNING:
             return run
         time.sleep(POLL_SECONDS)
-    raise RunTimeoutError(f"run {run_id} of {model} did not end within {timeout:.0f} s")
+    raise RunTimeoutError(f"run {run_id} of {model} did not end within {timeout:g} s; see `mlops runs --model "
+                          f"{model}`, or wait longer with --timeout")
 
 
-def wait_for_newest(stack: Stack, model: str | None, timeout: float = 900) -> dict[str, Any] | None:
-    """Block until no execution of the pipeline is running, then return the newest run."""
+def wait_for_newest(stack: Stack, model: str | None, timeout: float = 900) -> dict[str, Any]:
+    """Block until no execution of the pipeline is running and the newest run (of `model`, or of any) has ended.
+
+    Reads one run per poll, and only once no execution is running. A model with no runs and no contract has
+    nothing to wait for: that is said at once. Otherwise, without a run yet, it waits for the first one.
+    """
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        running = stack.pipeline.running()
-        runs = stack.runs.list(model)
-        if not running and not (runs and runs[0]["status"] == RUNNING):
-            return runs[0] if runs else None
+    while True:
+        if not stack.pipeline.running():
+            newest = stack.runs.newest(check_name(model)) if model else next(iter(newest_runs(stack, 1)), None)
+            if newest is None and model and not has_contract(stack, model):
+                raise NotFoundError(f"model {model!r} has no runs and no contract: store one with `mlops contract "
+                                    f"put FILE`, then upload data with `mlops upload FILE --model {model}`")
+            if newest is not None and newest["status"] != RUNNING:
+                return newest
+        if time.monotonic() >= deadline:
+            what = f"runs of {model}" if model else "runs"
+            raise RunTimeoutError(f"{what} still in progress, or none started, after {timeout:g} s; see "
+                                  "`mlops runs`, or wait longer with --timeout")
         time.sleep(POLL_SECONDS)
-    raise RunTimeoutError(f"runs still in progress after {timeout:.0f} s")
+
+
+def newest_runs(stack: Stack, limit: int) -> list[dict[str, Any]]:
+    """The records (runs and rejected triggers) of the newest executions of the pipeline, newest first, each once."""
+    keys: list[tuple[str, str]] = []
+    for execution_input in stack.pipeline.inputs():
+        if len(keys) >= limit:
+            break
+        key = run_key(execution_input)
+        if key not in keys:
+            keys.append(key)
+    return [run for run in (stack.runs.get(*key) for key in keys) if run is not None]
+
+
+def has_contract(stack: Stack, model: str) -> bool:
+    try:
+        stack.store.get_versioned(contract_store.contract_location(stack.data_bucket, model))
+    except NotFoundError:
+        return False
+    return True
 
 
 def model_view(stack: Stack, model: str) -> dict[str, Any]:

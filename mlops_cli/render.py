@@ -13,7 +13,7 @@ console = Console(highlight=False)
 if not console.is_terminal:
     console = Console(highlight=False, width=160)
 
-STATUS_STYLE = {"SUCCEEDED": "green", "FAILED": "red", "RUNNING": "yellow", "SUPPRESSED": "dim"}
+STATUS_STYLE = {"SUCCEEDED": "green", "FAILED": "red", "RUNNING": "yellow", "SUPPRESSED": "dim", "REJECTED": "red"}
 ALARM_STYLE = {"OK": "green", "ALARM": "red", "INSUFFICIENT_DATA": "yellow"}
 
 
@@ -24,7 +24,9 @@ def runs(records: list[dict[str, Any]]) -> None:
         if run.get("duplicates"):
             outcome += f" ({run['duplicates']} duplicate deliveries)"
         status = run["status"]
-        table.add_row(run["run_id"], run["model"], run["trigger"], f"[{STATUS_STYLE.get(status, '')}]{status}",
+        # A rejected trigger named no valid model: its reason quotes the key or alarm it came with.
+        model = "-" if status == "REJECTED" else run["model"]
+        table.add_row(run["run_id"], model, run["trigger"], f"[{STATUS_STYLE.get(status, '')}]{status}",
                       run["started_at"][:19], _version(run), escape(outcome.splitlines()[0]) if outcome else "")
     console.print(table)
 

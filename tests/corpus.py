@@ -68,3 +68,19 @@ MORE_MALFORMED = {
     "byte order mark": ("data.csv", "\ufeff" + good_csv(), {("column_present", "tenure_months")}),
     "all-null target": ("data.csv", header_and(*["3,70,1,monthly,card,40,"] * 150), {("not_null", "churned")}),
 }
+
+
+# Model names each invalid the way a hostile or careless name is: whitespace a regex anchor lets through, a
+# look-alike letter, path syntax, nothing, too long, the wrong case.
+INVALID_NAMES = {
+    "trailing newline": "churn\n",
+    "tab": "churn\tv2",
+    "Cyrillic look-alike": "\u0441hurn",
+    "dot-dot": "..",
+    "slash": "churn/v2",
+    "empty": "",
+    "300 characters": "c" * 300,
+    "capitals": "Churn",
+    "leading dash": "-churn",
+    "accented letter": "ch\u00fcrn",
+}

@@ -1,9 +1,9 @@
-"""Finish step: close the run record with the outcome, on success and on every caught failure."""
+"""Finish step: close the run record with the outcome, on success and on every caught failure (Begin's included)."""
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from mlops_core.aws.run_store import SUCCEEDED
+from mlops_core.aws.run_store import REJECTED, SUCCEEDED
 from mlops_core.config import METRICS_NAMESPACE
 from mlops_core.pipeline.run_lifecycle import finish
 from mlops_core.pipeline.services import Services
@@ -20,8 +20,13 @@ services = Services.from_env()
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     with services.reported("finish"):
         outcome = finish(event, services)
+    if outcome["status"] == REJECTED:
+        # No Model dimension: the event named no valid model.
+        logger.info("trigger rejected", extra={"rejection": outcome})
+        metrics.add_metric(name="RejectedTriggers", unit=MetricUnit.Count, value=1)
+        return outcome
     logger.info("run finished", extra={"outcome": outcome})
-    metrics.add_dimension(name="Model", value=event["run"]["model"])
+    metrics.add_dimension(name="Model", value=outcome["model"])
     metrics.add_metric(name="RunsSucceeded" if outcome["status"] == SUCCEEDED else "RunsFailed",
                        unit=MetricUnit.Count, value=1)
     metrics.add_metric(name="Promotions", unit=MetricUnit.Count, value=float(bool(outcome.get("promoted"))))

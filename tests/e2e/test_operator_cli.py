@@ -126,3 +126,53 @@ def test_the_ci_smoke_test_passes_against_a_stack(stack, model_name):
 
     assert smoke.returncode == 0, smoke.stdout + smoke.stderr
     assert "the URL answered with v1" in smoke.stdout
+
+
+def test_runs_wait_for_a_model_with_no_contract_and_no_runs_says_so(stack, model_name):
+    waited = mlops("runs", "--model", model_name, "--wait")
+
+    assert waited.returncode == 2
+    assert f"model '{model_name}' has no runs and no contract" in waited.stderr
+
+
+def test_every_wait_gives_up_after_its_timeout_with_exit_2(stack, tmp_path, model_name):
+    contract = tmp_path / "contract.json"
+    contract.write_text(json.dumps({**CHURN_CONTRACT, "model": model_name}))
+    assert mlops("contract", "put", str(contract)).returncode == 0
+    data = tmp_path / "data.csv"
+    churn(600, seed=1).to_csv(data, index=False)
+
+    nothing_yet = mlops("runs", "--model", model_name, "--wait", "--timeout", "0")
+    uploaded = mlops("upload", str(data), "--model", model_name, "--wait", "--timeout", "0")
+    retrained = mlops("retrain", model_name, "--wait", "--timeout", "0")
+    mlops("runs", "--wait")  # leave no execution running behind this test
+
+    for waited in (nothing_yet, uploaded, retrained):
+        assert waited.returncode == 2, waited.stderr
+        assert "--timeout" in waited.stderr and "Traceback" not in waited.stderr
+
+
+def test_an_upload_name_the_pipeline_would_reject_is_refused_before_uploading(stack, tmp_path, model_name):
+    data = tmp_path / "data.csv"
+    data.write_text("a,b\n1,2\n")
+
+    refused = mlops("upload", str(data), "--model", model_name, "--name", "../elsewhere.csv")
+
+    assert refused.returncode == 2 and "path segment" in refused.stderr
+    assert stack.store.list(stack.data_bucket, f"incoming/{model_name}/") == []
+
+
+def test_retrain_never_picks_an_object_whose_key_names_no_valid_model(stack, tmp_path, model_name):
+    contract = tmp_path / "contract.json"
+    contract.write_text(json.dumps({**CHURN_CONTRACT, "model": model_name}))
+    mlops("contract", "put", str(contract))
+    data = tmp_path / "data.csv"
+    churn(600, seed=1).to_csv(data, index=False)
+    assert mlops("upload", str(data), "--model", model_name, "--wait").returncode == 0
+    for key in (f"incoming/{model_name}/../newer.csv", f"incoming/{model_name}//newer.csv"):
+        stack.store.client.put_object(Bucket=stack.data_bucket, Key=key, Body=data.read_bytes())
+
+    retrained = mlops("retrain", model_name, "--wait")
+
+    assert retrained.returncode == 0, retrained.stderr
+    assert f"incoming/{model_name}/data.csv" in retrained.stdout and "newer.csv" not in retrained.stdout

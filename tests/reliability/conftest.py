@@ -24,6 +24,9 @@ PROPERTIES = {
     9: "Step Functions retries transient failures; permanent ones are recorded with their cause",
     10: "An alarm storm makes one run",
     11: "No credentials in code or logs; IAM URL by default; least-privilege roles",
+    12: "A model name is valid only when it matches in full, wherever it enters",
+    13: "A failed Begin is recorded on its run and releases the lease; a rejected trigger leaves a visible record",
+    14: "Run history is read by model and time, a page at a time, and expires unless a version points to it",
     18: "Every CLI error exits 2 with one line naming what failed and what to do",
     19: "A second runtime on a held port exits at once, naming it",
 }

@@ -1,5 +1,11 @@
 import pytest
-from mlops_core.pipeline.triggers import InvalidTriggerError, parse_trigger
+from mlops_core.pipeline.triggers import (
+    REJECTED_TRIGGERS,
+    InvalidTriggerError,
+    parse_trigger,
+    rejected_trigger,
+    run_key,
+)
 
 from tests.conftest import load_event
 
@@ -76,3 +82,30 @@ def test_a_scheduled_trigger_is_one_run_per_model_and_period():
     assert first.kind == "schedule" and first.run_id == again.run_id
     with pytest.raises(InvalidTriggerError):
         parse_trigger({"trigger": "schedule", "model": "Bad Name", "period": "p"})
+
+
+def test_a_rejected_upload_is_recorded_by_its_key_and_a_redelivery_is_the_same_record():
+    event = load_event("s3_object_created")
+    event["detail"]["object"]["key"] = "incoming/Churn/data.csv"
+
+    record = rejected_trigger(event)
+
+    assert (record["model"], record["trigger"]) == (REJECTED_TRIGGERS, "upload")
+    assert record["key"] == "incoming/Churn/data.csv"
+    assert rejected_trigger({**event, "id": "another-delivery"})["run_id"] == record["run_id"]
+    assert run_key(event) == (REJECTED_TRIGGERS, record["run_id"])
+
+
+def test_an_execution_input_maps_to_the_run_it_makes():
+    event = load_event("s3_object_created")
+
+    assert run_key(event) == ("churn", parse_trigger(event).run_id)
+
+
+@pytest.mark.parametrize("event", [[], {"source": "aws.s3", "detail-type": "Object Created"},
+                                   {"source": "aws.s3", "detail-type": "Object Created", "detail": {"object": 3}},
+                                   {"trigger": "manual", "dataset_uri": 7, "request_id": "r"}])
+def test_a_malformed_event_is_an_invalid_trigger_never_another_error(event):
+    with pytest.raises(InvalidTriggerError):
+        parse_trigger(event)
+    assert rejected_trigger(event)["run_id"].startswith("rejected-")

@@ -26,6 +26,7 @@ class Settings:
     capture_bucket: str | None = None
     retrain_cooldown_seconds: float = 3600.0
     feedback_lookback_hours: float = 24.0
+    run_retention_days: float | None = None
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -37,4 +38,5 @@ class Settings:
             capture_bucket=os.environ.get("CAPTURE_BUCKET") or None,
             retrain_cooldown_seconds=60 * float(os.environ.get("RETRAIN_COOLDOWN_MINUTES", "60")),
             feedback_lookback_hours=float(os.environ.get("FEEDBACK_LOOKBACK_HOURS", "24")),
+            run_retention_days=float(require_env("RUN_RETENTION_DAYS")),
         )

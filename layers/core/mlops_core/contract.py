@@ -8,12 +8,14 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from mlops_core.errors import ContractError
+from mlops_core.errors import ContractError, InvalidNameError
 from mlops_core.scoring import METRICS, default_metric
 
 ColumnType = Literal["number", "integer", "category"]
 Task = Literal["classification", "regression"]
-MODEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+# Model and candidate names become S3 keys, DynamoDB keys, alarm names and metric dimensions: matched in full.
+NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
+NAME_RULE = "1 to 63 characters, lowercase ASCII letters, digits, '-' or '_', starting with a letter or digit"
 # What models see for a missing value of a category column, in training and in serving alike.
 MISSING_CATEGORY = ""
 # The ONNX metadata entry that carries a model's task, target, classes and feature types.
@@ -131,6 +133,24 @@ class Contract:
                 "task": self.task, "target": self.target, "metric": self.metric}
 
 
+def check_name(name: Any, where: str = "model", error: type[Exception] = InvalidNameError) -> str:
+    """`name` if it is a valid model (or candidate) name in full; otherwise `error`, naming `where` and the rule."""
+    if isinstance(name, str) and NAME.fullmatch(name):
+        return name
+    raise error(f"{where}: {shown(name)} is not a valid name: {NAME_RULE}")
+
+
+def is_valid_name(name: Any) -> bool:
+    return isinstance(name, str) and NAME.fullmatch(name) is not None
+
+
+def shown(value: Any, limit: int = 80) -> str:
+    """A value as messages quote it: escaped to ASCII, so a newline or a look-alike letter is visible; shortened."""
+    if isinstance(value, str) and len(value) > limit:
+        return f"{ascii(value[:limit])}... ({len(value)} characters)"
+    return ascii(value)
+
+
 def canonical_json(doc: Any) -> bytes:
     return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
 
@@ -138,9 +158,7 @@ def canonical_json(doc: Any) -> bytes:
 def _parse(doc: Any) -> Contract:
     if not isinstance(doc, dict):
         raise ContractError("contract must be a JSON object")
-    model = _required(doc, "model", str)
-    if not MODEL_NAME.match(model):
-        raise ContractError(f"model: {model!r} must be lowercase letters, digits, '-' or '_' (max 63)")
+    model = check_name(_required(doc, "model", str), "model", ContractError)
     task = _required(doc, "task", str)
     if task not in ("classification", "regression"):
         raise ContractError(f"task: {task!r} must be 'classification' or 'regression'")
@@ -252,8 +270,8 @@ def _candidate(index: int, spec: Any) -> CandidateSpec:
     params = spec.get("params", {})
     if not isinstance(params, dict):
         raise ContractError(f"{where}.params: must be an object")
-    return CandidateSpec(name=str(spec.get("name", spec["estimator"])), estimator=spec["estimator"],
-                         params=params)
+    name = check_name(spec.get("name", spec["estimator"]), f"{where}.name", ContractError)
+    return CandidateSpec(name=name, estimator=spec["estimator"], params=params)
 
 
 def _required(doc: dict, key: str, kind: type) -> Any:

@@ -9,6 +9,10 @@ class ContractError(MlopsError):
     """A data contract document is missing or malformed."""
 
 
+class InvalidNameError(MlopsError):
+    """A model or candidate name that is not valid in full (it would become an S3 key, a table key, an alarm)."""
+
+
 class ContractViolationError(MlopsError):
     """A dataset does not satisfy its model's data contract."""
 

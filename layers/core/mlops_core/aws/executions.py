@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -23,3 +24,9 @@ class PipelineStarter:
         pages = self.client.get_paginator("list_executions").paginate(stateMachineArn=self.state_machine_arn,
                                                                       statusFilter="RUNNING")
         return sum(len(page["executions"]) for page in pages)
+
+    def inputs(self) -> Iterator[dict[str, Any]]:
+        """Each execution's input, newest execution first, read as the caller goes on."""
+        for page in self.client.get_paginator("list_executions").paginate(stateMachineArn=self.state_machine_arn):
+            for execution in page["executions"]:
+                yield json.loads(self.client.describe_execution(executionArn=execution["executionArn"])["input"])

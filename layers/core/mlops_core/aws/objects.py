@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -128,9 +129,11 @@ class ObjectStore:
         return path, digest
 
 
-def newest_object(store: ObjectStore, bucket: str, prefix: str) -> tuple[S3Object, datetime]:
-    """The most recently written object under a prefix, pinned to its current version, and when it was written."""
-    objects = [o for o in store.list(bucket, prefix) if not o.key.endswith("/")]
+def newest_object(store: ObjectStore, bucket: str, prefix: str,
+                  accept: Callable[[str], bool] = lambda key: True) -> tuple[S3Object, datetime]:
+    """The most recently written object under a prefix whose key `accept`s, pinned to its current version, and when
+    it was written."""
+    objects = [o for o in store.list(bucket, prefix) if not o.key.endswith("/") and accept(o.key)]
     if not objects:
         raise NotFoundError(f"nothing under s3://{bucket}/{prefix}")
     newest = max(objects, key=lambda o: (o.written, o.key))

@@ -17,6 +17,8 @@ from mlops_core.aws.objects import ObjectStore
 from mlops_core.aws.registry import Registry
 from mlops_core.aws.run_store import SUPPRESSED, RunStore
 from mlops_core.config import require_env
+from mlops_core.contract import check_name
+from mlops_core.errors import InvalidNameError
 from mlops_core.monitoring.alarms import AlarmSettings, alarm_states
 from mlops_core.monitoring.monitor_pass import Monitor, MonitorSettings, PassResult
 
@@ -60,15 +62,22 @@ class MonitorJob:
                    AlarmStore(client("cloudwatch")), AlarmSettings.from_env())
 
     def run(self, models: list[str] | None = None) -> list[PassResult]:
+        """One pass per model; the models asked for must all be valid names (they become keys and dimensions)."""
+        if models is not None and not isinstance(models, list):
+            raise InvalidNameError(f"models: a list of model names, not {type(models).__name__}")
+        for index, model in enumerate(models or []):
+            check_name(model, f"models[{index}]")
         results = []
         for model in models or self.registry.models():
             result = self.monitor.run(model)
             if result is None:
                 continue
             result.alarms = alarm_states(self.alarms, self.alarm_settings, model)
-            # Only a contract that asks for scheduled retraining costs the run-store query.
-            runs = self.runs.list(model) if result.retrain_every_hours is not None else []
-            trigger = scheduled_trigger(result, runs, self.clock())
+            now = self.clock()
+            # Only a contract that asks for scheduled retraining costs the run-store query, of its interval only.
+            runs = [] if result.retrain_every_hours is None else self.runs.list(model, since=(
+                now - timedelta(hours=result.retrain_every_hours)).isoformat(timespec="milliseconds"))
+            trigger = scheduled_trigger(result, runs, now)
             if trigger is not None:
                 self.pipeline.start(f"schedule-{model}-{trigger['period']}", trigger)
                 result.notes.append(f"scheduled retraining started ({trigger['period']})")

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from mlops_core.aws.run_store import COOLDOWN, FAILED, SUCCEEDED, SUPPRESSED
+from mlops_core.aws.run_store import COOLDOWN, FAILED, REJECTED, SUCCEEDED, SUPPRESSED
 from mlops_core.pipeline.services import Services
-from mlops_core.pipeline.triggers import AUTOMATIC, parse_trigger
+from mlops_core.pipeline.triggers import AUTOMATIC, InvalidTriggerError, parse_trigger, rejected_trigger
 
 # How long a run holds its model's retraining lease if it never reaches Finish: the state machine's timeout.
 LEASE_SECONDS = 3 * 3600
@@ -58,7 +58,12 @@ def _suppression_reason(lease: dict[str, Any]) -> str:
 
 
 def finish(event: dict[str, Any], services: Services, clock: Callable[[], float] = time.time) -> dict[str, Any]:
-    """Close the run record (the decision and version on success, the failing error otherwise); release the lease."""
+    """Close the run record (the decision and version on success, the failing error otherwise); release the lease.
+
+    Without a run (Begin failed), the trigger's record is closed instead: see `close_failed_begin`.
+    """
+    if "run" not in event:
+        return close_failed_begin(event, services, clock)
     run = event["run"]
     if "error" in event:
         error = event["error"]
@@ -71,10 +76,33 @@ def finish(event: dict[str, Any], services: Services, clock: Callable[[], float]
             "version": registration["version"], "promoted": registration["promoted"],
             "reason": registration["reason"], "champion_version": registration["champion_version"]})
         outcome = {"status": SUCCEEDED, **registration}
+    _release(services, run["model"], run["run_id"], run["trigger"], clock)
+    return {"model": run["model"], "run_id": run["run_id"], **outcome}
+
+
+def close_failed_begin(event: dict[str, Any], services: Services,
+                       clock: Callable[[], float] = time.time) -> dict[str, Any]:
+    """Begin failed. An event that names no model and dataset is recorded as REJECTED (what it was, and why);
+    any other failure is recorded on the trigger's run as FAILED, when the run is this execution's or nobody's,
+    and that run's lease is released: no run stays RUNNING, and no lease stays held, because Begin failed."""
+    error, execution = event["error"], event.get("execution")
+    failure = {"error": error.get("Error"), "message": _error_message(error.get("Cause", ""))}
+    try:
+        trigger = parse_trigger(event["event"])
+    except InvalidTriggerError as invalid:
+        rejection = {**rejected_trigger(event["event"]), "execution": execution, "reason": str(invalid)}
+        services.runs.reject(rejection)
+        return {**rejection, "status": REJECTED}
+    run = {**trigger.to_dict(), "execution": execution}
+    if services.runs.fail(run, failure):
+        _release(services, trigger.model, trigger.run_id, trigger.kind, clock)
+    return {"model": trigger.model, "run_id": trigger.run_id, "status": FAILED, **failure}
+
+
+def _release(services: Services, model: str, run_id: str, trigger: str, clock: Callable[[], float]) -> None:
     # The cooldown stops the loop from re-triggering itself; a run someone asked for only holds the lease while it runs.
-    cooldown = services.settings.retrain_cooldown_seconds if run["trigger"] in AUTOMATIC else 0.0
-    services.runs.release_lease(run["model"], run["run_id"], clock() + cooldown)
-    return outcome
+    cooldown = services.settings.retrain_cooldown_seconds if trigger in AUTOMATIC else 0.0
+    services.runs.release_lease(model, run_id, clock() + cooldown)
 
 
 def _error_message(cause: str) -> str:

@@ -33,7 +33,7 @@ class Services:
         settings = Settings.from_env()
         dynamodb = client("dynamodb")
         return cls(settings, ObjectStore(client("s3")), Registry(dynamodb, settings.registry_table),
-                   RunStore(dynamodb, settings.runs_table))
+                   RunStore(dynamodb, settings.runs_table, settings.run_retention_days))
 
     @cached_property
     def alarms(self) -> AlarmStore:

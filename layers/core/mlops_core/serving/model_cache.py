@@ -12,7 +12,7 @@ from typing import Any
 from mlops_core.aws.contract_store import contract_at
 from mlops_core.aws.objects import ObjectStore, S3Object
 from mlops_core.aws.registry import CHAMPION, Registry
-from mlops_core.contract import MODEL_NAME
+from mlops_core.contract import check_name
 from mlops_core.errors import MlopsError, ModelUnavailableError, NotFoundError, RequestError
 from mlops_core.serving.onnx_model import OnnxModel
 from mlops_core.serving.request_schema import RequestSchema
@@ -57,8 +57,7 @@ class ModelCache:
 
     def resolve(self, name: str, alias: str = CHAMPION) -> ServedModel:
         """The version `alias` of `name` points at, as of at most `refresh_seconds` ago."""
-        if not MODEL_NAME.match(name):
-            raise RequestError(f"name: {name[:70]!r} is not a model name (lowercase letters, digits, '-', '_')")
+        check_name(name, "name", RequestError)
         state = self._aliases.get((name, alias))
         now = self.clock()
         evicted = state is not None and state.version is not None and (name, state.version) not in self._models

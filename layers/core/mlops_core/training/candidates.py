@@ -14,7 +14,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from mlops_core.contract import CandidateSpec, Contract
+from mlops_core.contract import CandidateSpec, Contract, check_name
 from mlops_core.errors import ContractError
 
 ESTIMATORS = {
@@ -48,9 +48,10 @@ DEFAULT_CANDIDATES = {
 
 
 def candidate_specs(contract: Contract) -> tuple[CandidateSpec, ...]:
-    """The contract's own candidates, or the defaults for its task; each checked to build."""
+    """The contract's own candidates, or the defaults for its task; each checked to build, its name (part of S3
+    keys) checked in full."""
     specs = contract.candidates or DEFAULT_CANDIDATES[contract.task]
-    names = [spec.name for spec in specs]
+    names = [check_name(spec.name, "candidates.name", ContractError) for spec in specs]
     if len(set(names)) != len(names):
         raise ContractError(f"candidates: names must be unique, got {names}")
     for spec in specs:

@@ -68,8 +68,8 @@ def _dataset_of(document: dict[str, Any], manifest: S3Object) -> dict[str, Any]:
 
 def latest_valid_upload(model: str, services: Services) -> tuple[S3Object, datetime]:
     """The newest dataset an upload (or operator) run validated, and when it was written: a corrupt upload is never
-    the base of an automatic run."""
-    for run in services.runs.list(model):
+    the base of an automatic run. Reads the model's runs newest first, a page at a time, up to the first one."""
+    for run in services.runs.history(model):
         dataset = run.get("dataset") or {}
         if run["trigger"] not in AUTOMATIC and run.get("steps", {}).get("validate", {}).get("status") == SUCCEEDED:
             return services.store.current(S3Object.parse(dataset["uri"], dataset.get("version_id")))

@@ -20,6 +20,8 @@ def register_model(event: dict[str, Any], services: Services) -> dict[str, Any]:
     run, validation, evaluation = event["run"], event["validation"], event["evaluation"]
     artifact, best = evaluation["artifact"], evaluation["best"]
     services.store.get_bytes(S3Object.parse(artifact["uri"]), artifact["sha256"])
+    # Before the version exists: a version never points to a run record that can expire.
+    services.runs.keep(run["model"], run["run_id"])
     version = services.registry.register(run["model"], run["run_id"], {
         "artifact": artifact, "candidate": best["name"], "estimator": best["estimator"], "params": best["params"],
         "metrics": {evaluation["metric"]: evaluation["score"], f"validation_{evaluation['metric']}": best["score"]},
