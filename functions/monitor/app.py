@@ -26,7 +26,7 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
         if isinstance(outcome, FailedPass):
             values = {**values, "MonitorPassFailed": 1.0}
             logger.error("monitor pass failed", extra={"model": outcome.model, "error": outcome.error,
-                                                       "message": outcome.message, "traceback": outcome.trace})
+                                                       "reason": outcome.message, "traceback": outcome.trace})
         else:
             logger.info("monitor pass", extra={"monitor_pass": outcome.to_dict()})
         if values:

@@ -19,7 +19,7 @@ import pytest
 from mlops_core.contract import Contract, Monitoring
 from mlops_core.data.drafting import draft_contract
 from mlops_core.data.validation import validate
-from mlops_core.monitoring.drift import drift_report
+from mlops_core.monitoring.drift import drift_report, minimum_sample
 from sklearn.datasets import load_breast_cancer
 
 from mlops_cli.samples import CHURN_CONTRACT, churn
@@ -62,8 +62,8 @@ def churn_dataset(tmp_path: Path) -> Dataset:
         lambda rows, seed: churn(rows, seed=seed, noise=0.1),
         {"monthly charges 30% higher": lambda rows, seed: (lambda f: f.assign(
             monthly_charges=f.monthly_charges * 1.3))(churn(rows, seed=seed, noise=0.1)),
-         "newer customers on pricier plans (drift=0.15)": lambda rows, seed: churn(rows, seed=seed, noise=0.1,
-                                                                                  drift=0.15)})
+         "newer customers on pricier plans (generator drift 0.15)": lambda rows, seed: churn(
+             rows, seed=seed, noise=0.1, drift=0.15)})
 
 
 def breast_cancer_dataset(tmp_path: Path) -> Dataset:
@@ -87,7 +87,7 @@ def breast_cancer_dataset(tmp_path: Path) -> Dataset:
 
 def columns(frame: pd.DataFrame, features: list[str]) -> dict[str, list]:
     """A sample as the monitor reads captured records: values column by column, None where one is missing."""
-    return {name: [None if pd.isna(v) else v for v in frame[name].tolist()] for name in features}
+    return {name: frame[name].astype(object).where(frame[name].notna(), None).tolist() for name in features}
 
 
 def alarm_rate(dataset: Dataset, draw: Draw, rows: int, samples: int, first_seed: int) -> tuple[int, int]:
@@ -99,6 +99,7 @@ def alarm_rate(dataset: Dataset, draw: Draw, rows: int, samples: int, first_seed
 
 @dataclass(frozen=True)
 class Measurement:
+    minimum: dict[str, int]
     false_alarms: dict[tuple[str, int], tuple[int, int]]
     detections: dict[tuple[str, str, int], tuple[int, int]]
     shift_psi: dict[tuple[str, str], float]
@@ -107,8 +108,9 @@ class Measurement:
 @pytest.fixture(scope="module")
 def measured(tmp_path_factory) -> Measurement:
     tmp_path = tmp_path_factory.mktemp("drift")
-    false_alarms, detections, shift_psi = {}, {}, {}
+    minimum, false_alarms, detections, shift_psi = {}, {}, {}, {}
     for dataset in (churn_dataset(tmp_path), breast_cancer_dataset(tmp_path)):
+        minimum[dataset.name] = minimum_sample(dataset.profile, dataset.contract.features, THRESHOLD)
         for rows in SIZES:
             false_alarms[dataset.name, rows] = alarm_rate(dataset, dataset.like_training, rows, LIKE_TRAINING,
                                                           first_seed=10_000)
@@ -117,7 +119,11 @@ def measured(tmp_path_factory) -> Measurement:
             shift_psi[dataset.name, shift] = max(feature.psi for feature in large.features)
             for rows in SIZES:
                 detections[dataset.name, shift, rows] = alarm_rate(dataset, draw, rows, SHIFTED, first_seed=50_000)
-    return Measurement(false_alarms, detections, shift_psi)
+    return Measurement(minimum, false_alarms, detections, shift_psi)
+
+
+def test_every_size_measured_is_one_the_monitor_judges_drift_in(measured):
+    assert all(0 < needed <= min(SIZES) for needed in measured.minimum.values()), measured.minimum
 
 
 def test_samples_like_the_training_data_fire_the_drift_alarm_at_most_once_in_a_hundred(measured):
@@ -137,13 +143,14 @@ def test_shifts_beyond_the_threshold_are_caught_more_often_in_larger_samples_and
 def figures(measured: Measurement) -> str:
     """The two tables of the monitoring page, from this measurement."""
     sizes = " | ".join(f"{rows} records" for rows in SIZES)
-    lines = [f"| dataset | {sizes} |", "|---|" + "---|" * len(SIZES)]
-    for name in dict.fromkeys(dataset for dataset, _ in measured.false_alarms):
-        lines.append(f"| {name} | " + " | ".join(_rate(*measured.false_alarms[name, rows]) for rows in SIZES) + " |")
-    lines += ["", f"| shifted samples (largest feature PSI on 20,000 rows) | {sizes} |",
+    lines = [f"| samples like the training data | minimum sample | {sizes} |", "|---|---|" + "---|" * len(SIZES)]
+    for name, needed in measured.minimum.items():
+        lines.append(f"| {name} | {needed} | "
+                     + " | ".join(_rate(*measured.false_alarms[name, rows]) for rows in SIZES) + " |")
+    lines += ["", f"| shifted samples (their largest feature PSI on 20,000 rows) | {sizes} |",
               "|---|" + "---|" * len(SIZES)]
     for (name, shift), value in measured.shift_psi.items():
-        lines.append(f"| {name.split(' (')[0]}: {shift} ({value:.2f}) | "
+        lines.append(f"| {name.split(' (')[0]}: {shift}, PSI {value:.2f} | "
                      + " | ".join(_rate(*measured.detections[name, shift, rows]) for rows in SIZES) + " |")
     return "\n".join(lines)
 
