@@ -10,7 +10,7 @@ SCAN_VENV := .venv-scan
 SCAN := $(SCAN_VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv sam-venv demo up test test-fast reliability lint scan bench build sizes clean
+.PHONY: help venv sam-venv demo up test test-fast reliability drift-figures lint scan bench build sizes clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ test-fast: venv ## the tests without the end-to-end runs
 
 reliability: venv ## the reliability suite alone; when it passes, its table of figures goes into docs/reliability.md
 	RELIABILITY_REPORT=docs/reliability.md $(BIN)/pytest tests/reliability
+
+drift-figures: venv ## measure the drift alarm's false-alarm and detection rates; they go into docs/monitoring.md
+	DRIFT_FIGURES=docs/monitoring.md $(BIN)/pytest -q -x tests/unit/test_drift_alarm_rates.py
 
 bench: venv ## speed and memory figures against naive baselines; updates benchmarks/RESULTS.md and docs/benchmarks.md
 	$(BIN)/python -m benchmarks

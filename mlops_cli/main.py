@@ -143,7 +143,11 @@ def _feedback(args: argparse.Namespace) -> int:
 
 
 def _monitor_run(args: argparse.Namespace) -> int:
-    _emit(args, operations.run_monitor(Stack.find(args.stack), args.models), render.passes)
+    passes = operations.run_monitor(Stack.find(args.stack), args.models)
+    _emit(args, passes, render.passes)
+    failed = operations.failed_passes(passes)
+    if failed is not None:
+        raise failed
     return 0
 
 

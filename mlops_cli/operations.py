@@ -169,11 +169,21 @@ def sync_alarms(stack: Stack, model: str) -> dict[str, Any]:
 
 
 class MonitorFailedError(MlopsError):
-    """The monitor function failed; its error message says why."""
+    """The monitor function failed, or a model's pass did; its message says which and why."""
+
+
+def failed_passes(passes: list[dict[str, Any]]) -> MonitorFailedError | None:
+    """The error to report when some models' passes failed (the others were monitored), or None."""
+    failed = [p for p in passes if p.get("failed")]
+    if not failed:
+        return None
+    return MonitorFailedError("the monitor pass failed for " + "; ".join(
+        f"{p['model']} ({p['error']}: {p['message']})" for p in failed)
+        + "; the other models were monitored; fix the cause and run `mlops monitor run` again")
 
 
 def run_monitor(stack: Stack, models: list[str] | None = None) -> list[dict[str, Any]]:
-    """Invoke the monitor function now (instead of waiting for its schedule); returns its passes."""
+    """Invoke the monitor function now (instead of waiting for its schedule); returns its passes, failed ones too."""
     response = stack.lambda_client.invoke(FunctionName=stack.outputs["MonitorFunctionName"],
                                           Payload=json.dumps({"models": models or None}).encode())
     payload = json.loads(response["Payload"].read() or b"{}")

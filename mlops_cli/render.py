@@ -93,13 +93,20 @@ def passes(records: list[dict[str, Any]]) -> None:
     for record in records:
         drift = record.get("drift") or {}
         quality = ", ".join(f"{k}={v:.3f}" for k, v in record.get("quality", {}).items())
-        alarms = " ".join(f"[{ALARM_STYLE.get(state, '')}]{name}={state}[/]"
-                          for name, state in record.get("alarms", {}).items())
-        table.add_row(record["model"], f"v{record['champion_version']}", record["window"]["end"][:19],
-                      str(record["records"]), f"{drift['score']:.3f}" if drift else "-",
-                      ", ".join(drift.get("drifted", [])), quality or "-", str(record["labels"]), alarms,
-                      escape("; ".join(record.get("notes", []))))
+        table.add_row(escape(record["model"]) + (" [red]FAILED[/]" if record.get("failed") else ""),
+                      _v(record.get("champion_version")), (record.get("window") or {}).get("end", "-")[:19],
+                      str(record.get("records", "-")), f"{drift['score']:.3f}" if drift else "-",
+                      ", ".join(drift.get("drifted", [])), quality or "-", str(record.get("labels", "-")),
+                      _alarm_states(record), escape("; ".join(record.get("notes", []))))
     console.print(table)
+
+
+def _alarm_states(record: dict[str, Any]) -> str:
+    """Each alarm's state when the pass read it, and what CloudWatch now evaluates where the pass contradicts it."""
+    evaluating = record.get("evaluating", {})
+    return " ".join(f"[{ALARM_STYLE.get(state, '')}]{name}={state}[/]"
+                    + (f" (evaluating {escape(evaluating[name])})" if name in evaluating else "")
+                    for name, state in record.get("alarms", {}).items())
 
 
 def monitor_status(status: dict[str, Any]) -> None:

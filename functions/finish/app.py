@@ -1,9 +1,10 @@
-"""Finish step: close the run record with the outcome, on success and on every caught failure (Begin's included)."""
+"""Finish step: close the run record with the outcome: on success, with nothing new to train on, on every caught
+failure (Begin's included)."""
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from mlops_core.aws.run_store import REJECTED, SUCCEEDED
+from mlops_core.aws.run_store import REJECTED, SUCCEEDED, SUPPRESSED
 from mlops_core.config import METRICS_NAMESPACE
 from mlops_core.pipeline.run_lifecycle import finish
 from mlops_core.pipeline.services import Services
@@ -27,7 +28,7 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
         return outcome
     logger.info("run finished", extra={"outcome": outcome})
     metrics.add_dimension(name="Model", value=outcome["model"])
-    metrics.add_metric(name="RunsSucceeded" if outcome["status"] == SUCCEEDED else "RunsFailed",
-                       unit=MetricUnit.Count, value=1)
+    counted = {SUCCEEDED: "RunsSucceeded", SUPPRESSED: "SuppressedTriggers"}.get(outcome["status"], "RunsFailed")
+    metrics.add_metric(name=counted, unit=MetricUnit.Count, value=1)
     metrics.add_metric(name="Promotions", unit=MetricUnit.Count, value=float(bool(outcome.get("promoted"))))
     return outcome

@@ -4,9 +4,9 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from mlops_core.config import METRICS_NAMESPACE
-from mlops_core.monitoring.job import MonitorJob
+from mlops_core.monitoring.job import FailedPass, MonitorJob
 
-COUNTS = {"CapturedRecords", "LabeledPredictions"}
+COUNTS = {"CapturedRecords", "LabeledPredictions", "MonitorPassFailed"}
 
 logger = Logger()
 tracer = Tracer()
@@ -18,13 +18,26 @@ job = MonitorJob.from_env()
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     models = event.get("models") if isinstance(event, dict) else None
-    results = job.run(models)
-    for result in results:
-        if result.recorded and result.metrics:
-            metrics.add_dimension(name="Model", value=result.model)
-            for name, value in result.metrics.items():
-                metrics.add_metric(name=name, unit=MetricUnit.Count if name in COUNTS else MetricUnit.NoUnit,
-                                   value=value)
-            metrics.flush_metrics()  # one flush per model: each has its own Model dimension
-        logger.info("monitor pass", extra={"monitor_pass": result.to_dict()})
-    return {"passes": [result.to_dict() for result in results]}
+    outcomes = job.run(models)
+    failed = [outcome for outcome in outcomes if isinstance(outcome, FailedPass)]
+    for outcome in outcomes:
+        result = outcome.result if isinstance(outcome, FailedPass) else outcome
+        values = result.metrics if result is not None and result.recorded else {}
+        if isinstance(outcome, FailedPass):
+            values = {**values, "MonitorPassFailed": 1.0}
+            logger.error("monitor pass failed", extra={"model": outcome.model, "error": outcome.error,
+                                                       "reason": outcome.message, "traceback": outcome.trace})
+        else:
+            logger.info("monitor pass", extra={"monitor_pass": outcome.to_dict()})
+        if values:
+            _publish(values, Model=outcome.model)  # one flush per model: each has its own Model dimension
+    _publish({"MonitorPassFailed": float(len(failed))})  # the whole stack's, for its monitor-pass-failed alarm
+    return {"passes": [outcome.to_dict() for outcome in outcomes]}
+
+
+def _publish(values: dict[str, float], **dimensions: str) -> None:
+    for name, value in dimensions.items():
+        metrics.add_dimension(name=name, value=value)
+    for name, value in values.items():
+        metrics.add_metric(name=name, unit=MetricUnit.Count if name in COUNTS else MetricUnit.NoUnit, value=value)
+    metrics.flush_metrics()

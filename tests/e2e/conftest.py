@@ -70,3 +70,14 @@ def wait_for(condition, timeout: float = 300, every: float = 0.5):
 
 def automatic_runs(stack, model: str) -> list[dict]:
     return [run for run in stack.runs.list(model) if run["trigger"] == "alarm"]
+
+
+def put_alarm_events(stack, model: str, count: int = 1) -> None:
+    """`count` drift-alarm state changes to ALARM for the model, as CloudWatch sends them, in one PutEvents call."""
+    alarm = f"{stack.outputs['AlarmPrefix']}{model}-drift"
+    detail = {"alarmName": alarm, "state": {"value": "ALARM", "reason": "test alarm"},
+              "previousState": {"value": "OK"}, "configuration": {"metrics": [{"metricStat": {"metric": {
+                  "namespace": "ServerlessMlops", "name": "DriftScore", "dimensions": {"Model": model}}}}]}}
+    entries = [{"Source": "aws.cloudwatch", "DetailType": "CloudWatch Alarm State Change",
+                "Detail": json.dumps(detail)} for _ in range(count)]
+    assert not stack.events_client.put_events(Entries=entries)["FailedEntryCount"]

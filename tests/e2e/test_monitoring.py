@@ -12,7 +12,16 @@ from mlops_core.aws.run_store import RUNNING, SUPPRESSED
 from mlops_cli import operations
 from mlops_cli.samples import churn
 from tests.conftest import load_event
-from tests.e2e.conftest import MONITORING, automatic_runs, differing_keys, execution_inputs, mlops, new_model, wait_for
+from tests.e2e.conftest import (
+    MONITORING,
+    automatic_runs,
+    differing_keys,
+    execution_inputs,
+    mlops,
+    new_model,
+    put_alarm_events,
+    wait_for,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -86,6 +95,12 @@ def test_drifted_traffic_raises_the_drift_metric_and_the_alarm(loop):
     assert alarm_state(stack, model, "drift") == "ALARM"
 
 
+def test_the_pass_that_drifted_says_cloudwatch_is_evaluating_the_drift_alarm_it_read_as_ok(loop):
+    _, model, _, _, _, drifted, _ = loop
+    assert drifted["alarms"][f"{model}-drift"] == "OK"
+    assert drifted["evaluating"] == {f"{model}-drift": f"DriftScore {drifted['drift']['score']:.3f} >= 0.25"}
+
+
 def test_the_alarm_starts_a_run_that_registers_a_new_version(loop):
     stack, model, *_, run = loop
     assert run["status"] == "SUCCEEDED", run.get("message")
@@ -144,10 +159,29 @@ def test_the_dashboard_draws_every_metric_per_model_and_the_stacks_own_alarms(cl
     existing = {a["AlarmArn"] for a in stack.cloudwatch.describe_alarms()["MetricAlarms"]}
 
     for metric in ("Requests", "Latency", "ClientErrors", "ServerErrors", "DriftScore", "LiveAccuracy", "LiveRMSE",
-                   "ModelAlarmsInAlarm", "RunsSucceeded", "RunsFailed", "SuppressedTriggers"):
+                   "ModelAlarmsInAlarm", "MonitorPassFailed", "RunsSucceeded", "RunsFailed", "SuppressedTriggers"):
         assert f'\\"{metric}\\"' in expressions, metric
     assert f'service=\\"{stack.name}\\"' in expressions
-    assert set(alarm_widget["properties"]["alarms"]) <= existing and len(alarm_widget["properties"]["alarms"]) == 3
+    assert set(alarm_widget["properties"]["alarms"]) <= existing and len(alarm_widget["properties"]["alarms"]) == 4
+
+
+def test_an_alarm_with_nothing_new_to_train_on_is_recorded_as_suppressed_and_registers_nothing(cloud, tmp_path):
+    from mlops_cli.stack import Stack
+
+    stack = Stack.find(cloud.stack_name)
+    model = new_model(stack, tmp_path, "unchanged")
+
+    put_alarm_events(stack, model)
+    run = wait_for(lambda: next((r for r in automatic_runs(stack, model) if r["status"] != RUNNING), None),
+                   timeout=120)
+
+    assert run["status"] == SUPPRESSED, run
+    assert run["reason"].startswith(f"nothing changed since v1 was trained: the same upload s3://{stack.data_bucket}/"
+                                    f"incoming/{model}/{model}.csv")
+    assert stack.registry.latest_version(model) == 1
+    assert stack.stepfunctions.describe_execution(executionArn=run["execution"])["status"] == "SUCCEEDED"
+    listed = mlops("runs", "--model", model).stdout
+    assert run["run_id"] in listed and "SUPPRESSED" in listed
 
 
 def test_scheduled_retraining_starts_a_schedule_run_through_the_same_entry_point(cloud, tmp_path):

@@ -102,3 +102,17 @@ def test_the_lease_is_not_listed_as_a_run(services, model_name):
 
     assert [r["run_id"] for r in services.runs.list(model_name)] == [run["run_id"]]
     assert services.runs.get(model_name, run["run_id"])["status"] == SUCCEEDED
+
+
+def test_an_alarm_run_with_nothing_new_to_train_on_is_closed_as_suppressed_and_starts_the_cooldown(services,
+                                                                                                    model_name):
+    run = begin(alarm(model_name, "e1"), services, clock=lambda: 1000.0)
+    reason = "nothing changed since v1 was trained: the same upload"
+
+    outcome = finish({"run": run, "skipped": reason}, services, clock=lambda: 1001.0)
+    during = begin(alarm(model_name, "e2"), services, clock=lambda: 1001.0 + COOLDOWN - 1)
+
+    record = services.runs.get(model_name, run["run_id"])
+    assert outcome == {"status": SUPPRESSED, "reason": reason}
+    assert (record["status"], record["reason"]) == (SUPPRESSED, reason) and record["finished_at"]
+    assert during["suppressed"] and during["reason"].startswith(f"retraining cooldown after run {run['run_id']}")

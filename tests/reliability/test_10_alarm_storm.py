@@ -1,11 +1,11 @@
 """Property 10: a burst of alarm events for one model makes one run; the others are recorded as suppressed."""
 
-import json
-
 import pytest
 from mlops_core.aws.run_store import RUNNING, SUPPRESSED
 
-from tests.e2e.conftest import automatic_runs, new_model, wait_for
+from mlops_cli import operations
+from mlops_cli.samples import churn
+from tests.e2e.conftest import automatic_runs, new_model, put_alarm_events, wait_for
 
 pytestmark = pytest.mark.e2e
 BURST = 10
@@ -16,13 +16,8 @@ def test_a_burst_of_ten_alarm_events_starts_exactly_one_run(cloud, tmp_path, fig
 
     stack = Stack.find(cloud.stack_name)
     model = new_model(stack, tmp_path, "storm")
-    alarm = f"{stack.outputs['AlarmPrefix']}{model}-drift"
-    detail = {"alarmName": alarm, "state": {"value": "ALARM", "reason": "test burst"},
-              "previousState": {"value": "OK"}, "configuration": {"metrics": [{"metricStat": {"metric": {
-                  "namespace": "ServerlessMlops", "name": "DriftScore", "dimensions": {"Model": model}}}}]}}
-    entries = [{"Source": "aws.cloudwatch", "DetailType": "CloudWatch Alarm State Change",
-                "Detail": json.dumps(detail)} for _ in range(BURST)]
-    assert not stack.events_client.put_events(Entries=entries)["FailedEntryCount"]
+    operations.send_traffic(stack, model, churn(60, seed=5, noise=0.1), "churned")  # new labels: a run has work
+    put_alarm_events(stack, model, BURST)
 
     def settled():
         runs = automatic_runs(stack, model)

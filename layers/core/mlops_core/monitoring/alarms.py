@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import operator
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +18,12 @@ from mlops_core.monitoring.monitor_pass import QUALITY_METRICS
 from mlops_core.scoring import METRICS
 
 ALARM_KINDS = ("drift", "quality")
+# The comparisons the model alarms use: whether a value breaches the threshold, how a breach reads and how its
+# absence does.
+COMPARISONS: dict[str, tuple[Callable[[float, float], bool], str, str]] = {
+    "GreaterThanOrEqualToThreshold": (operator.ge, ">=", "<"), "GreaterThanThreshold": (operator.gt, ">", "<="),
+    "LessThanThreshold": (operator.lt, "<", ">="), "LessThanOrEqualToThreshold": (operator.le, "<=", ">"),
+}
 
 
 @dataclass(frozen=True)
@@ -104,10 +112,23 @@ def put_model_alarms(alarm_store: AlarmStore, settings: AlarmSettings, model: st
     return sorted(wanted)
 
 
-def alarm_states(alarm_store: AlarmStore, settings: AlarmSettings, model: str) -> dict[str, str]:
-    """The model's alarms that exist, by kind ("drift", "quality"), and their states."""
-    found = alarm_store.describe(settings.alarm_names(model))
-    return {alarm["AlarmName"].removeprefix(settings.prefix): alarm["StateValue"] for alarm in found}
+def alarm_states(alarm_store: AlarmStore, settings: AlarmSettings, model: str,
+                 published: dict[str, float]) -> tuple[dict[str, str], dict[str, str]]:
+    """The model's alarms that exist (by name less the stack's prefix: <model>-drift, <model>-quality) and their
+    states; and, for each alarm whose state the datapoint about to be published (`published`: metric -> value)
+    contradicts, what CloudWatch is evaluating."""
+    states, evaluating = {}, {}
+    for alarm in alarm_store.describe(settings.alarm_names(model)):
+        name, state, metric = alarm["AlarmName"].removeprefix(settings.prefix), alarm["StateValue"], alarm["MetricName"]
+        states[name] = state
+        if metric not in published:
+            continue
+        breaches, breach, no_breach = COMPARISONS[alarm["ComparisonOperator"]]
+        value, threshold = published[metric], alarm["Threshold"]
+        breached = breaches(value, threshold)
+        if breached != (state == "ALARM"):
+            evaluating[name] = f"{metric} {value:.3f} {breach if breached else no_breach} {threshold:g}"
+    return states, evaluating
 
 
 def sync_model_alarms(alarm_store: AlarmStore, settings: AlarmSettings, registry: Registry, store: ObjectStore,

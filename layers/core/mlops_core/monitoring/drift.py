@@ -1,6 +1,8 @@
 """Data drift of live traffic against a model version's baseline profile: PSI per feature, KS for numeric ones.
 
-Pure NumPy against the profile the validate step stored, so the monitor needs neither pandas nor SciPy.
+A feature counts as drifted only when its PSI is beyond what sampling alone gives at this sample size (drift_noise),
+and then by its PSI less that bias. Pure NumPy against the profile the validate step stored, so the monitor needs
+neither pandas nor SciPy.
 """
 
 from __future__ import annotations
@@ -12,22 +14,12 @@ from typing import Any
 import numpy as np
 
 from mlops_core.contract import MISSING_CATEGORY
+from mlops_core.monitoring.drift_noise import SIGNIFICANCE, minimum_rows, sampling_noise
+from mlops_core.monitoring.psi import psi
 
-# Added to every bin's share (then renormalised) so an empty bin gives a finite PSI.
-SMOOTHING = 1e-4
-MISSING_BIN = "(missing)"
-
-
-def psi(expected: np.ndarray, actual: np.ndarray, smoothing: float = SMOOTHING) -> float:
-    """Population stability index: sum of (a - e) * ln(a / e) over bins, i.e. KL(a||e) + KL(e||a)."""
-    e = _smooth(np.asarray(expected, float), smoothing)
-    a = _smooth(np.asarray(actual, float), smoothing)
-    return float(np.sum((a - e) * np.log(a / e)))
-
-
-def _smooth(shares: np.ndarray, smoothing: float) -> np.ndarray:
-    shares = shares / shares.sum()
-    return (shares + smoothing) / (1 + smoothing * shares.size)
+# Categories rarer than this in the baseline share one bin with the ones it never saw: the bins stay few (a sample
+# can fill them), whatever the column's cardinality.
+RARE_CATEGORY = 0.01
 
 
 def baseline_cdf(quantiles: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -69,17 +61,25 @@ def ks_statistic(values: np.ndarray, quantiles: Sequence[float]) -> float:
 
 @dataclass(frozen=True)
 class FeatureDrift:
-    """One feature's drift: its PSI and its KS statistic (numeric features with percentiles)."""
+    """One feature's PSI, the PSI sampling alone gives on average (`expected`) and past which by chance (`bound`),
+    and its KS statistic (numeric features with percentiles)."""
 
     feature: str
     kind: str
     psi: float
-    ks: float | None
+    expected: float
+    bound: float
+    ks: float | None = None
+
+    @property
+    def drift(self) -> float:
+        """The PSI less its bias when it is beyond the noise bound; 0 when sampling alone could explain it."""
+        return max(self.psi - self.expected, 0.0) if self.psi > self.bound else 0.0
 
 
 @dataclass(frozen=True)
 class DriftReport:
-    """Per-feature drift and the dataset-level score: the largest PSI of any feature."""
+    """Per-feature drift and the dataset-level score: the largest drift of any feature beyond sampling noise."""
 
     rows: int
     threshold: float
@@ -87,11 +87,15 @@ class DriftReport:
 
     @property
     def score(self) -> float:
+        return max((f.drift for f in self.features), default=0.0)
+
+    @property
+    def largest_psi(self) -> float:
         return max((f.psi for f in self.features), default=0.0)
 
     @property
     def drifted(self) -> list[str]:
-        return [f.feature for f in self.features if f.psi >= self.threshold]
+        return [f.feature for f in self.features if f.drift >= self.threshold]
 
     @property
     def drifted_share(self) -> float:
@@ -104,52 +108,93 @@ class DriftReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {"rows": self.rows, "threshold": self.threshold, "score": self.score, "drifted": self.drifted,
-                "max_ks": self.max_ks,
-                "features": {f.feature: {"kind": f.kind, "psi": f.psi, "ks": f.ks} for f in self.features}}
+                "largest_psi": self.largest_psi, "max_ks": self.max_ks, "significance": SIGNIFICANCE,
+                "features": {f.feature: {"kind": f.kind, "psi": f.psi, "expected_psi": f.expected,
+                                         "noise_bound": f.bound, "drift": f.drift, "ks": f.ks}
+                             for f in self.features}}
 
 
-def numeric_drift(feature: str, baseline: dict[str, Any], values: np.ndarray) -> FeatureDrift:
-    """Bins are the baseline's decile edges, open at both ends, plus one bin for missing values."""
-    values = np.asarray(values, float)
-    present = values[np.isfinite(values)]
+@dataclass(frozen=True)
+class _Binned:
+    """A feature cut into the baseline's bins: the baseline's counts and size, the live counts."""
+
+    feature: str
+    kind: str
+    expected: np.ndarray
+    baseline_rows: int
+    actual: np.ndarray
+    ks: float | None = None
+
+
+def numeric_expected(baseline: dict[str, Any]) -> np.ndarray:
+    """The baseline's share in each decile bin (open at both ends), then the share of missing values."""
     total = baseline["count"] + baseline["nulls"]
     null_share = baseline["nulls"] / total if total else 0.0
+    shares = np.asarray(baseline["shares"], float)
+    if not shares.size:  # no numbers in the baseline: one bin for any that come
+        shares = np.ones(1)
+    return np.append(shares * (1 - null_share), null_share)
+
+
+def numeric_bins(feature: str, baseline: dict[str, Any], values: np.ndarray) -> _Binned:
+    values = np.asarray(values, float)
+    present = values[np.isfinite(values)]
+    expected = numeric_expected(baseline)
     edges = np.asarray(baseline["edges"], float)
-    expected = np.append(np.asarray(baseline["shares"], float) * (1 - null_share), null_share)
     # np.histogram put the baseline's top edge in the last bin, so only the inner edges split.
     bins = np.searchsorted(edges[1:-1], present, side="right") if edges.size > 1 else np.zeros(present.size, int)
     counts = np.bincount(bins, minlength=expected.size - 1)
-    actual = np.append(counts, values.size - present.size) / max(values.size, 1)
+    actual = np.append(counts, values.size - present.size)
     quantiles = baseline.get("quantiles")
     ks = ks_statistic(present, quantiles) if quantiles and present.size else None
-    return FeatureDrift(feature, "numeric", psi(expected, actual), ks)
+    rows = baseline["count"] + baseline["nulls"]
+    return _Binned(feature, "numeric", expected * rows, rows, actual, ks)
 
 
-def categorical_drift(feature: str, baseline: dict[str, Any], values: Sequence[Any]) -> FeatureDrift:
-    """Bins are the categories seen in either sample, plus one for missing values."""
-    frequencies = dict(baseline["frequencies"])
-    frequencies[MISSING_BIN] = frequencies.get(MISSING_BIN, 0) + baseline["nulls"]
-    observed: dict[str, int] = {}
+def categorical_expected(baseline: dict[str, Any]) -> tuple[dict[str, int], np.ndarray]:
+    """Each common category's bin index, and the baseline's counts: common categories, then the rest, then missing."""
+    frequencies = baseline["frequencies"]
+    total = sum(frequencies.values()) + baseline["nulls"]
+    common = sorted(name for name, count in frequencies.items() if count >= RARE_CATEGORY * total)
+    rest = sum(frequencies.values()) - sum(frequencies[name] for name in common)
+    counts = np.array([frequencies[name] for name in common] + [rest, baseline["nulls"]], float)
+    return {name: index for index, name in enumerate(common)}, counts
+
+
+def categorical_bins(feature: str, baseline: dict[str, Any], values: Sequence[Any]) -> _Binned:
+    index, expected = categorical_expected(baseline)
+    rest, missing = len(index), len(index) + 1
+    actual = np.zeros(expected.size)
     for value in values:
-        key = MISSING_BIN if value is None or value == MISSING_CATEGORY else str(value)
-        observed[key] = observed.get(key, 0) + 1
-    bins = sorted(set(frequencies) | set(observed))
-    expected = np.array([frequencies.get(b, 0) for b in bins], float)
-    actual = np.array([observed.get(b, 0) for b in bins], float)
-    return FeatureDrift(feature, "categorical", psi(expected, actual), None)
+        actual[missing if value is None or value == MISSING_CATEGORY else index.get(str(value), rest)] += 1
+    return _Binned(feature, "categorical", expected, int(expected.sum()), actual)
 
 
 def drift_report(profile: dict[str, Any], columns: dict[str, Sequence[Any]], threshold: float) -> DriftReport:
     """Compare live columns (feature -> values, None for missing) with the profile of the training data."""
-    features = []
+    binned = []
     for name, values in columns.items():
         baseline = profile["columns"].get(name)
         if baseline is None:
             continue
         if baseline["kind"] == "numeric":
-            numbers = np.array([np.nan if v is None else v for v in values], float)
-            features.append(numeric_drift(name, baseline, numbers))
+            binned.append(numeric_bins(name, baseline, np.array([np.nan if v is None else v for v in values], float)))
         else:
-            features.append(categorical_drift(name, baseline, values))
+            binned.append(categorical_bins(name, baseline, values))
     rows = max((len(values) for values in columns.values()), default=0)
-    return DriftReport(rows, threshold, tuple(features))
+    noise = sampling_noise([b.expected for b in binned], [b.baseline_rows for b in binned], rows)
+    return DriftReport(rows, threshold, tuple(FeatureDrift(b.feature, b.kind, psi(b.expected, b.actual),
+                                                           n.expected, n.bound, b.ks)
+                                              for b, n in zip(binned, noise, strict=True)))
+
+
+def minimum_sample(profile: dict[str, Any], features: Sequence[str], threshold: float) -> int:
+    """The fewest live records in which these features' drift can be told from sampling noise (drift_noise)."""
+    bins = []
+    for name in features:
+        baseline = profile["columns"].get(name)
+        if baseline is None:
+            continue
+        expected = numeric_expected(baseline) if baseline["kind"] == "numeric" else categorical_expected(baseline)[1]
+        bins.append(int(np.count_nonzero(expected)))
+    return minimum_rows(bins, threshold)

@@ -14,7 +14,7 @@ from mlops_core.aws.objects import ObjectStore, S3Object
 from mlops_core.aws.registry import Registry
 from mlops_core.aws.traffic_store import Window, read_captures, read_feedback
 from mlops_core.contract import Contract
-from mlops_core.monitoring.drift import DriftReport, drift_report
+from mlops_core.monitoring.drift import DriftReport, drift_report, minimum_sample
 from mlops_core.monitoring.traffic import Join, feature_columns, join_feedback
 from mlops_core.scoring import METRICS
 
@@ -48,6 +48,7 @@ class PassResult:
     recorded: bool = False
     retrain_every_hours: float | None = None
     alarms: dict[str, str] = field(default_factory=dict)
+    evaluating: dict[str, str] = field(default_factory=dict)
 
     @property
     def metrics(self) -> dict[str, float]:
@@ -70,7 +71,8 @@ class PassResult:
                 "window": {"start": self.window.start.isoformat(), "end": self.window.end.isoformat()},
                 "records": self.records, "labels": self.labels, "unmatched_labels": self.unmatched_labels,
                 "drift": self.drift.to_dict() if self.drift else None, "quality": self.quality,
-                "alarms": self.alarms, "metrics": self.metrics, "notes": self.notes, "recorded": self.recorded}
+                "alarms": self.alarms, "evaluating": self.evaluating, "metrics": self.metrics, "notes": self.notes,
+                "recorded": self.recorded}
 
 
 @dataclass
@@ -117,7 +119,13 @@ class Monitor:
                                 f"{contract.monitoring.min_records} needed")
             return
         profile = self.store.get_json(S3Object.parse(champion["profile_uri"]))
-        result.drift = drift_report(profile, columns, contract.monitoring.drift_threshold)
+        threshold = contract.monitoring.drift_threshold
+        needed = minimum_sample(profile, list(columns), threshold)
+        if result.records < needed:
+            result.notes.append(f"drift not computed: {result.records} records, {needed} needed to tell a drift of "
+                                f"{threshold} from sampling noise in {len(columns)} features")
+            return
+        result.drift = drift_report(profile, columns, threshold)
 
     def _quality(self, result: PassResult, captures, contract: Contract) -> None:
         feedback = read_feedback(self.store, self.settings.capture_bucket, result.model, result.window)

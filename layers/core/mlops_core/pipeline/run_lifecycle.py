@@ -58,14 +58,18 @@ def _suppression_reason(lease: dict[str, Any]) -> str:
 
 
 def finish(event: dict[str, Any], services: Services, clock: Callable[[], float] = time.time) -> dict[str, Any]:
-    """Close the run record (the decision and version on success, the failing error otherwise); release the lease.
+    """Close the run record (the decision and version on success, why it stopped when there was nothing new to train
+    on, the failing error otherwise); release the lease.
 
     Without a run (Begin failed), the trigger's record is closed instead: see `close_failed_begin`.
     """
     if "run" not in event:
         return close_failed_begin(event, services, clock)
     run = event["run"]
-    if "error" in event:
+    if "skipped" in event:
+        services.runs.finish(run["model"], run["run_id"], SUPPRESSED, {"reason": event["skipped"]})
+        outcome = {"status": SUPPRESSED, "reason": event["skipped"]}
+    elif "error" in event:
         error = event["error"]
         message = _error_message(error.get("Cause", ""))
         services.runs.finish(run["model"], run["run_id"], FAILED, {"error": error.get("Error"), "message": message})

@@ -33,20 +33,26 @@ def assemble_training_data(event: dict[str, Any], services: Services) -> dict[st
         return _dataset_of(services.store.get_json(manifest), manifest)
     except NotFoundError:
         pass
-    contract, _ = current_contract(model, services.store, services.settings.data_bucket)
+    contract, contract_ref = current_contract(model, services.store, services.settings.data_bucket)
     base, uploaded = latest_valid_upload(model, services)
     now = datetime.now(UTC)
     feedback = read_feedback(services.store, bucket, model, Window(uploaded, now))
     lookback = timedelta(hours=services.settings.feedback_lookback_hours)
     captures = read_captures(services.store, bucket, model, Window(uploaded - lookback, now)) if feedback else []
     join = join_feedback(captures, feedback)
-    dataset = {"uri": base.uri, "version_id": base.version_id}
+    body = None
     if join.labeled:
         path = _with_feedback_rows(services, base, join.labeled, contract)
         try:
             body = path.read_bytes()
         finally:
             path.unlink()
+    if run["trigger"] == "alarm":
+        same = trained_on_already(services.registry.versions(model), base, body, contract_ref["sha256"])
+        if same is not None:
+            return {"unchanged": same}
+    dataset = {"uri": base.uri, "version_id": base.version_id}
+    if body is not None:
         # Named by content: a retry that finds more feedback writes a new file; the manifest says which one counts.
         target = S3Object(services.settings.artifact_bucket, f"{prefix}/training-data-{sha256_hex(body)[:12]}.csv")
         services.store.put_once(target, body, "text/csv")
@@ -58,6 +64,26 @@ def assemble_training_data(event: dict[str, Any], services: Services) -> dict[st
     dataset = _dataset_of(document, manifest)
     services.runs.set_fields(model, run["run_id"], {"dataset": dataset})
     return dataset
+
+
+def trained_on_already(versions: list[dict[str, Any]], base: S3Object, body: bytes | None,
+                       contract_sha256: str) -> dict[str, Any] | None:
+    """The registered version that was trained on exactly this training set under this contract, if one was: the same
+    upload (key and S3 version) with no labeled feedback, or the same bytes (the upload plus the same labeled rows).
+    Retraining on it would register that version again, so an alarm run stops here."""
+    digest = sha256_hex(body) if body is not None else None
+    for version in sorted(versions, key=lambda v: v["version"], reverse=True):
+        data = version.get("data") or {}
+        same_data = (data.get("sha256") == digest if digest is not None else
+                     (data.get("uri"), data.get("version_id")) == (base.uri, base.version_id))
+        if same_data and (version.get("contract") or {}).get("sha256") == contract_sha256:
+            what = (f"the same upload {base.uri} (S3 version {base.version_id}) and no new labeled feedback"
+                    if digest is None else f"the same training set (sha256 {digest[:12]}: {base.uri} plus the same "
+                                           "labeled feedback, none new)")
+            return {"version": version["version"],
+                    "reason": f"nothing changed since v{version['version']} was trained: {what}, under the same "
+                              "contract; an alarm run would register it again"}
+    return None
 
 
 def _dataset_of(document: dict[str, Any], manifest: S3Object) -> dict[str, Any]:
