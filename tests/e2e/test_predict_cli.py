@@ -1,5 +1,5 @@
-"""`mlops predict` on the files users have: more rows than one request takes, Parquet, a labelled file, Excel's CSV
-with a byte-order mark, odd column names, and the rows written back with their predictions."""
+"""`mlops predict` on the files users have: more rows than one request takes, Parquet, a labelled file, odd column
+names, and the rows written back with their predictions (Excel's CSV: test_excel_csv.py)."""
 
 import json
 
@@ -11,8 +11,6 @@ from mlops_cli.samples import churn
 from tests.e2e.conftest import mlops
 
 pytestmark = pytest.mark.e2e
-
-BOM = b"\xef\xbb\xbf"
 
 
 def features(frame: pd.DataFrame) -> pd.DataFrame:
@@ -89,24 +87,6 @@ def test_output_writes_the_input_rows_with_their_predictions_as_csv(served, tmp_
     assert list(scored["request_id"].unique()) == [r["request_id"] for r in summary["requests"]]
     assert scored["request_row"].astype(int).tolist() == list(range(1000)) + list(range(200))
     assert "predictions" not in summary and summary["metrics"]["rows"] == 1200
-
-
-def test_excels_csv_with_a_byte_order_mark_is_scored_and_trains_a_model(served, tmp_path, model_name,
-                                                                        churn_contract):
-    _, model, _ = served
-    excel = tmp_path / "excel.csv"
-    excel.write_bytes(BOM + churn(600, seed=44).to_csv(index=False).encode())
-    (tmp_path / "contract.json").write_text(json.dumps(churn_contract))
-
-    scored = mlops("predict", model, "--file", str(excel))
-    inferred = mlops("contract", "infer", str(excel), "--model", model_name, "--target", "churned")
-    stored = mlops("contract", "put", str(tmp_path / "contract.json"))
-    trained = mlops("upload", str(excel), "--model", model_name, "--wait")
-
-    assert answer_of(scored)["metrics"]["rows"] == 600
-    assert list(answer_of(inferred)["columns"])[0] == "tenure_months"
-    assert stored.returncode == 0, stored.stderr
-    assert trained.returncode == 0 and "SUCCEEDED" in trained.stdout, trained.stdout + trained.stderr
 
 
 @pytest.mark.parametrize("invisible", ["\u00a0", "\u200b", "\ufeff"])
