@@ -29,8 +29,8 @@ class Table:
     def records(self, request_schema: dict[str, Any], drop: str | None = None) -> list[dict[str, Any]]:
         """The rows as the inference URL takes them, `drop` left out."""
         properties = request_schema["properties"]["records"]["items"]["properties"]
-        kinds = {name: _json_type(spec) for name, spec in properties.items()} if self.typed else {}
-        return [{name: _typed(value, kinds[name]) if name in kinds else value
+        kinds = {name: _json_type(spec) for name, spec in properties.items()}
+        return [{name: _typed(value, kinds.get(name)) if self.typed else value
                  for name, value in row.items() if name != drop} for row in self.rows]
 
     def labels(self, target: str, task: str) -> list[Any]:
@@ -57,7 +57,7 @@ def write_csv(path: Path, table: Table, columns: list[str], cells: list[list[Any
     """The table's rows as read, each followed by its cells of the added columns."""
     clash = [name for name in columns if name in table.columns]
     if clash:
-        raise ValueError(f"the input already has a column named {visible(clash[0])!r}; rename it to write {path}")
+        raise ValueError(f"the input already has a column named '{visible(clash[0])}'; rename it to write {path}")
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow([*table.columns, *columns])
