@@ -91,6 +91,7 @@ def test_a_failing_challenger_leaves_every_answer_the_champions_and_its_error_is
     wait_for(lambda: challenger_errors(stack, model) - counted >= REQUESTS, timeout=30)
     newly_counted = challenger_errors(stack, model) - counted
     assert newly_counted == REQUESTS
-    figure(16, f"challenger {fault}: {len(answers)}/{REQUESTS} requests answered 200 by champion v1 with its own "
+    answered = sum(status == 200 and answer["version"] == 1 for status, answer in answers)
+    figure(16, f"a challenger {fault}: {answered}/{REQUESTS} requests answered 200 by champion v1 with its own "
                f"predictions; {len(shadows)} {FAULTS[fault]} captured beside them, {newly_counted:.0f} counted in "
                "ChallengerErrors")
