@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -62,31 +60,7 @@ class InferenceClient:
 def json_records(text: str) -> list[dict[str, Any]]:
     """Records from JSON: a list of objects, one object, or a {"records": [...]} body."""
     doc = json.loads(text)
-    if isinstance(doc, dict) and "records" in doc:
-        return doc["records"]
-    return doc if isinstance(doc, list) else [doc]
-
-
-def csv_records(path: Path, request_schema: dict[str, Any]) -> list[dict[str, Any]]:
-    """Records from a CSV file, each cell typed by the model's request schema; empty cells are null."""
-    properties = request_schema["properties"]["records"]["items"]["properties"]
-    types = {name: _json_type(spec) for name, spec in properties.items()}
-    with path.open(newline="") as handle:
-        return [{key: _cell(value, types.get(key)) for key, value in row.items()} for row in csv.DictReader(handle)]
-
-
-def _json_type(spec: dict[str, Any]) -> str:
-    options = spec.get("anyOf", [spec])
-    return next(option["type"] for option in options if option.get("type") != "null")
-
-
-def _cell(value: str, kind: str | None) -> Any:
-    if value == "":
-        return None
-    if kind not in ("number", "integer"):
-        return value
-    try:
-        number = float(value)
-    except ValueError:
-        return value
-    return int(number) if kind == "integer" and number.is_integer() else number
+    records = doc["records"] if isinstance(doc, dict) and "records" in doc else doc if isinstance(doc, list) else [doc]
+    if not isinstance(records, list) or not all(isinstance(record, dict) for record in records):
+        raise ValueError('records: expected JSON objects, [{"feature": value, ...}, ...]')
+    return records

@@ -15,9 +15,10 @@ from mlops_core.contract import Contract, check_name
 from mlops_core.errors import InvalidNameError
 from mlops_core.pipeline.triggers import Trigger
 
-from . import failures, operations, render
-from .inference_client import csv_records, json_records
+from . import batch_predict, failures, operations, render
+from .inference_client import json_records
 from .stack import Stack
+from .tables import Table, read_table, write_csv
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,10 +39,11 @@ def main(argv: list[str] | None = None) -> int:
 def _contract_infer(args: argparse.Namespace) -> int:
     import pandas as pd
     from mlops_core.data.drafting import draft_contract
-    from mlops_core.data.tabular import dataset_format
+    from mlops_core.data.tabular import TEXT_ENCODING, dataset_format
 
     path = Path(args.file)
-    frame = pd.read_parquet(path) if dataset_format(path.name) == "parquet" else pd.read_csv(path)
+    parquet = dataset_format(path.name) == "parquet"
+    frame = pd.read_parquet(path) if parquet else pd.read_csv(path, encoding=TEXT_ENCODING)
     contract, notes = draft_contract(frame, args.model, args.target, args.task)
     text = json.dumps(contract.to_dict(), indent=2)
     if args.output:
@@ -127,11 +129,23 @@ def _promote(args: argparse.Namespace) -> int:
 
 def _predict(args: argparse.Namespace) -> int:
     client = Stack.find(args.stack).inference
-    if args.csv:
-        records = csv_records(Path(args.csv), client.get(f"models/{args.name}")["request_schema"])
-    else:
-        records = json_records(args.json if args.json is not None else sys.stdin.read())
-    print(json.dumps(client.post(f"models/{args.name}/predict", {"records": records}), indent=2))
+    described = client.get(f"models/{args.name}")
+    schema, contract = described["request_schema"], described["contract"]
+    table = read_table(Path(args.file)) if args.file else Table.of_records(
+        json_records(args.json if args.json is not None else sys.stdin.read()))
+    target = contract.get("target") if contract.get("target") in table.columns else None
+    scored = batch_predict.score(client, args.name, table.records(schema, drop=target),
+                                 schema["properties"]["records"]["maxItems"], lambda line: print(line, file=sys.stderr))
+    doc = scored.document(args.name)
+    if target:
+        doc["metrics"] = batch_predict.label_metrics(contract["task"], target, table.labels(target, contract["task"]),
+                                                     scored.predictions)
+        print(batch_predict.describe_metrics(doc["metrics"]), file=sys.stderr)
+    if args.output:
+        write_csv(Path(args.output), table, *scored.columns())
+        print(f"wrote {args.output}: {len(table.rows)} rows with their predictions", file=sys.stderr)
+        doc.pop("predictions")
+    print(json.dumps(doc, indent=2))
     return 0
 
 
@@ -253,7 +267,10 @@ def _parser() -> argparse.ArgumentParser:
     predict.add_argument("name", type=model_name)
     source = predict.add_mutually_exclusive_group()
     source.add_argument("--json", help='records as JSON: [{"feature": value, ...}, ...] (default: read stdin)')
-    source.add_argument("--csv", help="records from a CSV file with a header row")
+    source.add_argument("--file", "--csv", dest="file",
+                        help="records from a CSV (header row) or Parquet file, any number of rows; a target column "
+                             "is left out and the predictions scored against it")
+    predict.add_argument("--output", "-o", help="write the input rows with their predictions here as CSV")
     predict.set_defaults(command=_predict)
 
     feedback = commands.add_parser("feedback", help="send ground-truth labels for earlier predictions")

@@ -65,7 +65,9 @@ MORE_MALFORMED = {
     "csv named .parquet": ("data.parquet", good_csv(), {("readable", None)}),
     "nul bytes": ("data.csv", after_good_rows(GOOD_ROW.replace("monthly", "mon\x00thly")) + "\x00" * 50,
                   {("category", "contract_type")}),
-    "byte order mark": ("data.csv", "\ufeff" + good_csv(), {("column_present", "tenure_months")}),
+    "a zero-width space in a name after a byte order mark": (
+        "data.csv", "\ufeff" + good_csv().replace("age", "age\u200b", 1),
+        {("column_present", "age"), ("no_extra_columns", "age\u200b")}),
     "all-null target": ("data.csv", header_and(*["3,70,1,monthly,card,40,"] * 150), {("not_null", "churned")}),
 }
 

@@ -100,7 +100,7 @@ def _add_metrics(path: str, status: int, milliseconds: float) -> None:
 
 def _body():
     event = app.current_event
-    return parse_body(event.body, event.is_base64_encoded)
+    return parse_body(event.body, event.is_base64_encoded, event.headers.get("content-type"))
 
 
 def _request_id() -> str:

@@ -1,9 +1,11 @@
 """The inference URL of the local runtime: the real handler behind HTTP, serving what the pipeline registered."""
 
+import http.client
 import json
 import time
 import urllib.error
 import urllib.request
+from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
@@ -161,6 +163,7 @@ def records(*changes: dict, drop: str | None = None) -> bytes:
 
 
 BINARY = {"content-type": "application/octet-stream"}
+NO_TYPE = {"content-type": ""}  # Lambda base64-encodes a body it has no text type for
 
 # (case, method, path, body, headers, status, what the error must name); {model} is the served model.
 MALFORMED = [
@@ -208,7 +211,17 @@ MALFORMED = [
     ("a body over the handler's limit", "POST", "predict", records({"pad": "x" * 1_100_000}), None, 413, "body"),
     ("a body over Lambda's payload limit", "POST", "predict", b" " * 6_300_000, None, 413, "6291456"),
     ("deeply nested JSON", "POST", "predict", b"[" * 100_000 + b"]" * 100_000, None, 400, "body"),
-    ("invalid UTF-8 in a base64 body", "POST", "predict", b'{"records": "\xff\xfe"}', BINARY, 400, "UTF-8"),
+    ("invalid UTF-8 in a base64 body", "POST", "predict", b'{"records": "\xff\xfe"}', NO_TYPE, 400, "UTF-8"),
+    ("a binary content type", "POST", "predict", records(), BINARY, 415, "application/json"),
+    ("form-encoded, as curl -d sends it", "POST", "predict", records(),
+     {"content-type": "application/x-www-form-urlencoded"}, 415, "application/json"),
+    ("text/plain", "POST", "predict", records(), {"content-type": "text/plain"}, 415, "application/json"),
+    ("JSON in another charset", "POST", "predict", records(), {"content-type": "application/json; charset=latin-1"},
+     415, "UTF-8"),
+    ("feedback as CSV", "POST", "feedback", b"request_id,label\nr,yes\n", {"content-type": "text/csv"}, 415,
+     "application/json"),
+    ("a field name that does not print", "POST", "predict", records({"age\u200b": 1}), None, 422,
+     "records[0].age\\\\u200b"),  # escaped in the message: its backslash doubled in the JSON
     ("an invalid model name", "POST", "models/Not.A.Name/predict", records(), None, 400, "name"),
     ("an unknown route", "GET", "models/{model}/versions", None, None, 404, "no route"),
     ("GET on the predict route", "GET", "predict", None, None, 404, "no route"),
@@ -234,6 +247,18 @@ def test_a_malformed_request_gets_a_4xx_naming_what_is_wrong(served, method, pat
     answered, answer = call(url, method, route, payload, headers)
 
     assert (answered, names in json.dumps(answer)) == (status, True), answer
+
+
+def test_a_body_without_a_content_type_or_with_the_utf8_charset_is_read_as_json(served):
+    _, model, url = served
+    location = urlsplit(url)
+    connection = http.client.HTTPConnection(location.hostname, location.port, timeout=60)
+    connection.request("POST", f"/models/{model}/predict", body=records())  # http.client sends no content type
+    untyped = connection.getresponse()
+    utf8, _ = call(url, "POST", f"models/{model}/predict", records(),
+                   {"content-type": "application/json; charset=utf-8"})
+
+    assert (untyped.status, json.loads(untyped.read())["version"], utf8) == (200, 2, 200)
 
 
 def test_the_service_is_still_up_after_the_malformed_requests(served):

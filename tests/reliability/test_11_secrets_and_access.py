@@ -153,7 +153,7 @@ def test_request_signatures_and_bodies_never_reach_the_logs(cloud, served, figur
                            ("models/nobody/predict", body), ("models/served/feedback", b'{"labels": [1]}')]:
             request = urllib.request.Request(served[2] + path, data=data, method="POST", headers={
                 "authorization": f"AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/x, SignedHeaders=host, {token}",
-                "x-amz-security-token": token})
+                "x-amz-security-token": token, "content-type": "application/json"})
             try:
                 urllib.request.urlopen(request, timeout=30).read()  # noqa: S310 - the local URL
             except urllib.error.HTTPError as error:

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError
 from mlops_core.aws.objects import ObjectStore, sha256_hex
 from mlops_core.contract import Contract
 from mlops_core.data.tabular import model_frame
@@ -15,6 +16,7 @@ from mlops_core.errors import (
     NotFoundError,
     RequestError,
     RequestTooLargeError,
+    UnsupportedMediaTypeError,
 )
 from mlops_core.serving.capture import CaptureBuffer
 from mlops_core.serving.model_cache import CHALLENGER, ModelCache
@@ -25,6 +27,7 @@ from mlops_core.training.fitting import fit_candidate
 from mlops_core.training.onnx_export import export_onnx
 
 from mlops_cli.samples import CHURN_CONTRACT, CHURN_RECORD, churn
+from tests.broken_models import UNLOADABLE, unscorable
 
 CONTRACT = Contract.from_dict(CHURN_CONTRACT)
 RECORD = CHURN_RECORD
@@ -55,8 +58,13 @@ class FakeS3:
     def __init__(self) -> None:
         self.objects: dict[tuple[str, str], bytes] = {}
         self.fail_puts = False
+        self.failing: dict[tuple[str, str], Exception] = {}
+        self.gets = 0
 
     def get_object(self, Bucket, Key, **_):  # noqa: N803 - boto3's argument names
+        self.gets += 1
+        if (Bucket, Key) in self.failing:
+            raise self.failing[(Bucket, Key)]
         return {"Body": io.BytesIO(self.objects[(Bucket, Key)]), "VersionId": "v"}
 
     def put_object(self, Bucket, Key, Body, **_):  # noqa: N803
@@ -74,11 +82,14 @@ class FakeRegistry:
         self.aliases: dict[str, int] = {}
         self.reads = 0
         self.down = False
+        self.failing: dict[str, Exception] = {}
 
     def alias(self, model, alias="champion"):
         self.reads += 1
         if self.down:
             raise ConnectionError("DynamoDB is unreachable")
+        if alias in self.failing:
+            raise self.failing[alias]
         return {"version": self.aliases[alias]} if alias in self.aliases else None
 
     def get_version(self, model, version):
@@ -302,3 +313,131 @@ def test_a_broken_challenger_is_recorded_and_the_champion_still_answers(world):
 
     assert answer["version"] == 1
     assert "sha256" in captured(s3)[0]["challenger"]["error"]
+
+
+THROTTLED = ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}},
+                        "GetItem")
+UNREACHABLE = EndpointConnectionError(endpoint_url="https://s3.example")
+
+
+def break_challenger(world, fault: str) -> None:
+    """Make v2 the challenger, failing in one of the ways a challenger fails."""
+    s3, registry, _, _ = world
+    registry.aliases[CHALLENGER] = 2
+    if fault == "registry":
+        registry.failing[CHALLENGER] = THROTTLED
+    elif fault == "s3":
+        s3.failing[("art", "models/churn/2.onnx")] = UNREACHABLE
+    else:
+        body = UNLOADABLE if fault == "onnx load" else unscorable(s3.objects[("art", "models/churn/2.onnx")])
+        s3.objects[("art", "models/churn/2.onnx")] = body
+        registry.versions[2]["artifact"]["sha256"] = sha256_hex(body)
+
+
+CHALLENGER_FAULTS = {"registry": "ClientError", "s3": "EndpointConnectionError", "onnx load": "InvalidProtobuf",
+                     "onnx run": "InvalidArgument"}
+
+
+@pytest.mark.parametrize(("fault", "error_type"), CHALLENGER_FAULTS.items(), ids=list(CHALLENGER_FAULTS))
+def test_whatever_the_challenger_raises_the_champion_answers_and_the_error_is_captured_and_counted(
+        world, fault, error_type):
+    s3, _, clock, _ = world
+    alone = service(world).predict("churn", {"records": [RECORD]}, "r0")
+    break_challenger(world, fault)
+    clock.now = 31  # the cache reads the challenger alias again
+    inference = service(world)
+
+    answer = inference.predict("churn", {"records": [RECORD]}, "r1")
+    _, metrics = inference.request_metrics("/models/churn/predict", 200, 1.0)
+    inference.capture.flush()
+
+    assert answer["predictions"] == alone["predictions"] and answer["version"] == 1
+    [entry] = [entry for entry in captured(s3) if entry["request_id"] == "r1"]
+    assert entry["predictions"] == answer["predictions"]
+    assert entry["challenger"]["error_type"] == error_type and entry["challenger"]["error"]
+    assert metrics["ChallengerErrors"] == 1.0
+
+
+@pytest.mark.parametrize("fault", ["registry", "s3"])
+def test_a_failing_challenger_is_tried_again_only_after_the_refresh_interval(world, fault):
+    s3, registry, clock, _ = world
+    break_challenger(world, fault)
+    inference = service(world)
+    inference.predict("churn", {"records": [RECORD]}, "r0")
+    calls = (registry.reads, s3.gets)
+
+    inference.predict("churn", {"records": [RECORD]}, "r1")
+    within = (registry.reads, s3.gets)
+    clock.now = 31
+    inference.predict("churn", {"records": [RECORD]}, "r2")
+
+    assert within == calls and registry.reads > within[0]
+
+
+def test_challenger_errors_are_counted_only_for_requests_that_scored_a_challenger(world):
+    _, registry, clock, _ = world
+    inference = service(world)
+    inference.predict("churn", {"records": [RECORD]}, "r0")
+    alone = inference.request_metrics("/models/churn/predict", 200, 1.0)[1]
+    registry.aliases[CHALLENGER], clock.now = 2, 31
+    inference.predict("churn", {"records": [RECORD]}, "r1")
+    shadowed = inference.request_metrics("/models/churn/predict", 200, 1.0)[1]
+    health = inference.request_metrics("/health", 200, 1.0)[1]
+
+    assert "ChallengerErrors" not in alone and "ChallengerErrors" not in health
+    assert shadowed["ChallengerErrors"] == 0.0
+
+
+def test_a_champion_version_onnx_runtime_cannot_load_is_refused_and_the_previous_one_serves(world):
+    s3, registry, clock, cache = world
+    cache.resolve("churn")
+    s3.objects[("art", "models/churn/2.onnx")] = UNLOADABLE
+    registry.versions[2]["artifact"]["sha256"] = sha256_hex(UNLOADABLE)
+
+    registry.aliases["champion"], clock.now = 2, 31
+    served = cache.resolve("churn")
+
+    assert served.version == 1 and "INVALID_PROTOBUF" in cache.state("churn").refused["error"]
+
+
+def test_with_nothing_loaded_an_unreadable_registry_makes_the_model_unavailable_until_the_next_refresh(world):
+    _, registry, clock, cache = world
+    registry.failing["champion"] = THROTTLED
+
+    with pytest.raises(ModelUnavailableError, match="registry"):
+        cache.resolve("churn")
+    reads = registry.reads
+    with pytest.raises(ModelUnavailableError, match="registry"):
+        cache.resolve("churn")
+    del registry.failing["champion"]
+    clock.now = 31
+
+    assert registry.reads == reads and cache.resolve("churn").version == 1
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "Application/JSON; charset=UTF-8",
+                                          'application/json;charset="utf-8"', "application/vnd.api+json", None, ""])
+def test_json_content_types_and_none_are_read_as_json(content_type):
+    assert parse_body('{"records": []}', False, content_type) == {"records": []}
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "text/csv",
+                                          "application/octet-stream", "multipart/form-data; boundary=x",
+                                          "application/json; charset=latin-1", "application/jsonx", "json",
+                                          "\ufeffapplication/json"])
+def test_any_other_content_type_is_refused_with_415_naming_json(content_type):
+    with pytest.raises(UnsupportedMediaTypeError, match="application/json") as refused:
+        parse_body('{"records": []}', False, content_type)
+
+    assert refused.value.status == 415
+
+
+@pytest.mark.parametrize("name", ["\ufeffage", "age\u200b", "a\tb", "age\xa0", "\ud800"])
+def test_a_field_name_that_does_not_print_is_escaped_in_the_error(artifacts, name):
+    schema = RequestSchema(CONTRACT, OnnxModel.load(artifacts[0]).inputs)
+
+    with pytest.raises(InvalidRequestError) as refused:
+        schema.parse_predict({"records": [{**RECORD, name: 1}]})
+
+    assert str(refused.value).startswith("records[0]." + name.encode("unicode_escape").decode())
+    assert str(refused.value).isprintable()

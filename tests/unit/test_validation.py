@@ -124,3 +124,21 @@ def test_category_values_that_look_like_numbers_keep_their_text(tmp_path):
 
     assert report.passed, report.render()
     assert profile["columns"]["code"]["frequencies"] == {"007": 10, "1.0": 10, "7": 10}
+
+
+def test_a_csv_with_a_byte_order_mark_passes_like_the_same_file_without_it(tmp_path):
+    report, profile = validate(write(tmp_path, "\ufeff" + corpus.good_csv()), "csv", CONTRACT)
+
+    assert report.passed, report.render()
+    assert profile["rows"] == 300
+
+
+@pytest.mark.parametrize("invisible", ["\ufeff", "\u200b", "\xa0", "\t"])
+def test_a_column_name_with_a_character_that_does_not_print_is_shown_escaped(tmp_path, invisible):
+    text = corpus.good_csv().replace("age", f"age{invisible}", 1)
+
+    report, _ = validate(write(tmp_path, text), "csv", CONTRACT)
+
+    escaped = f"age{invisible.encode('unicode_escape').decode()}"
+    assert ("no_extra_columns", f"age{invisible}") in rules(report)
+    assert f"[{escaped}]" in report.render() and invisible not in report.render()

@@ -151,6 +151,13 @@ def shown(value: Any, limit: int = 80) -> str:
     return ascii(value)
 
 
+def visible(name: str, limit: int = 100) -> str:
+    """A column or field name as messages show it: what does not print (a byte-order mark, a zero-width or
+    no-break space, a tab) escaped, a long name cut."""
+    shown = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in name[:limit])
+    return shown + ("..." if len(name) > limit else "")
+
+
 def canonical_json(doc: Any) -> bytes:
     return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
 

@@ -51,6 +51,12 @@ class RequestTooLargeError(RequestError):
     status = 413
 
 
+class UnsupportedMediaTypeError(RequestError):
+    """A request body in a media type the service does not read."""
+
+    status = 415
+
+
 class ModelUnavailableError(MlopsError):
     """No version of a model can be served right now (none loaded, and the champion cannot be loaded)."""
 

@@ -25,12 +25,16 @@ def dataset_format(key: str) -> str:
     return "parquet" if key.lower().endswith((".parquet", ".pq")) else "csv"
 
 
+# UTF-8, with or without the byte-order mark that Excel's "CSV UTF-8" writes before the first column's name.
+TEXT_ENCODING = "utf-8-sig"
+
+
 def read_header(path: Path, fmt: str) -> list[str]:
     """Column names as written in the file, duplicates kept."""
     if fmt == "parquet":
         return list(_parquet(path).columns)
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
+        with path.open(newline="", encoding=TEXT_ENCODING) as handle:
             header = next(csv.reader(handle), None)
     except UnicodeDecodeError as error:
         raise UnreadableDatasetError(f"not UTF-8 text ({error.reason} at byte {error.start})") from error
@@ -56,7 +60,7 @@ def iter_chunks(path: Path, fmt: str, contract: Contract, columns: list[str],
         # Category columns are read as text (read_csv's own "category" dtype turns "007" into 7), then made
         # categoricals: checks and counts then work on a few distinct values per chunk, not a string per row.
         reader = pd.read_csv(path, dtype=dict.fromkeys(text_columns, str), chunksize=chunk_rows,
-                             encoding="utf-8", skipinitialspace=True)
+                             encoding=TEXT_ENCODING, skipinitialspace=True)
         with reader:
             for chunk in reader:
                 yield chunk[columns].astype(dict.fromkeys(text_columns, "category"))

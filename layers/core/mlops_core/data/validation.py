@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mlops_core.contract import Contract
+from mlops_core.contract import Contract, visible
 from mlops_core.data.profile import ProfileBuilder
 from mlops_core.data.tabular import CHUNK_ROWS, UnreadableDatasetError, iter_chunks, read_header
 
@@ -48,7 +48,7 @@ class ValidationReport:
             return f"passed: {self.rows} rows satisfy the contract"
         lines = [f"failed: {len(self.violations)} rule(s) broken in {self.rows} rows read"]
         for v in self.violations:
-            where = f" [{v.column}]" if v.column else ""
+            where = f" [{visible(v.column, 1000)}]" if v.column else ""
             lines.append(f"- {v.rule}{where}: {v.message}")
             lines.extend(f"    row {e['row']}: {e['value']!r}" for e in v.examples)
         return "\n".join(lines)

@@ -13,7 +13,7 @@ from mlops_core.aws.contract_store import contract_at
 from mlops_core.aws.objects import ObjectStore, S3Object
 from mlops_core.aws.registry import CHAMPION, Registry
 from mlops_core.contract import check_name
-from mlops_core.errors import MlopsError, ModelUnavailableError, NotFoundError, RequestError
+from mlops_core.errors import ModelUnavailableError, NotFoundError, RequestError
 from mlops_core.serving.onnx_model import OnnxModel
 from mlops_core.serving.request_schema import RequestSchema
 
@@ -66,8 +66,9 @@ class ModelCache:
         self._aliases.move_to_end((name, alias))
         if state.version is None:
             if state.refused:
-                raise ModelUnavailableError(f"model {name}: {alias} v{state.refused['version']} cannot be served: "
-                                            f"{state.refused['error']}")
+                refused = state.refused["version"]
+                raise ModelUnavailableError(f"model {name}: {alias}{f' v{refused}' if refused else ''} cannot be "
+                                            f"served: {state.refused['error']}")
             raise NotFoundError(f"model {name!r} has no {alias}")
         self._models.move_to_end((name, state.version))
         return self._models[(name, state.version)]
@@ -82,20 +83,22 @@ class ModelCache:
         serving = state.version if state and (name, state.version) in self._models else None
         try:
             item = self.registry.alias(name, alias)
-        except Exception as error:  # the registry is unreachable: keep serving what is loaded
-            if serving is None:
-                raise
-            log.warning("cannot re-read %s of %s, serving v%s: %s", alias, name, serving, error)
-            return self._remember(name, alias, AliasState(serving, now, state.refused))
+        except Exception as error:  # the registry is unreachable: keep serving what is loaded, else try again later
+            log.warning("cannot re-read %s of %s, serving %s: %s", alias, name,
+                        f"v{serving}" if serving else "nothing", error)
+            refused = state.refused if serving else _refusal(None, error, "cannot read the registry: ")
+            return self._remember(name, alias, AliasState(serving, now, refused))
         target = item["version"] if item else None
         refused = None
         if target is not None and (name, target) not in self._models:
             try:
                 self._load(name, target)
-            except (MlopsError, OSError, ValueError, KeyError) as error:
+            except MemoryError:
+                raise
+            except Exception as error:  # S3, the registry or ONNX Runtime: whatever fails, the version is refused
                 log.error("refusing %s v%s of %s, still serving %s: %s", alias, target, name,
                           f"v{serving}" if serving else "nothing", error)
-                refused = {"version": target, "error": str(error)}
+                refused = _refusal(target, error)
                 target = serving
         return self._remember(name, alias, AliasState(target, now, refused))
 
@@ -113,3 +116,7 @@ class ModelCache:
         self._models[(name, version)] = ServedModel(name, version, record, model, RequestSchema(contract, model.inputs))
         while len(self._models) > MAX_MODELS:
             self._models.popitem(last=False)
+
+
+def _refusal(version: int | None, error: Exception, context: str = "") -> dict[str, Any]:
+    return {"version": version, "error": f"{context}{error}", "error_type": type(error).__name__}

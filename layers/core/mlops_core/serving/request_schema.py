@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from mlops_core.contract import MISSING_CATEGORY, Column, Contract
-from mlops_core.errors import InvalidRequestError, RequestError, RequestTooLargeError
+from mlops_core.contract import MISSING_CATEGORY, Column, Contract, visible
+from mlops_core.errors import InvalidRequestError, RequestError, RequestTooLargeError, UnsupportedMediaTypeError
 
 MAX_BODY_BYTES = 1_048_576
 MAX_RECORDS = 1000
@@ -21,8 +21,10 @@ MAX_REQUEST_ID = 128
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
-def parse_body(body: str | None, is_base64: bool, max_bytes: int = MAX_BODY_BYTES) -> Any:
+def parse_body(body: str | None, is_base64: bool, content_type: str | None = None,
+               max_bytes: int = MAX_BODY_BYTES) -> Any:
     """Decode an HTTP body into JSON; every way it can be wrong is a RequestError, never another exception."""
+    _check_content_type(content_type)
     if not body:
         raise RequestError("body: required, a JSON object")
     if len(body) > (max_bytes * 4 // 3 + 4 if is_base64 else max_bytes):
@@ -40,6 +42,21 @@ def parse_body(body: str | None, is_base64: bool, max_bytes: int = MAX_BODY_BYTE
         raise RequestError("body: JSON nested too deeply") from error
     except ValueError as error:
         raise RequestError(f"body: not valid JSON ({error})") from error
+
+
+def _check_content_type(content_type: str | None) -> None:
+    """JSON in UTF-8 only (`application/json`, or a `+json` type); a request that names no type is read as JSON."""
+    if not content_type or not content_type.strip():
+        return
+    media, *parameters = (part.strip().lower() for part in content_type.split(";"))
+    if media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
+        raise UnsupportedMediaTypeError(f"content-type: '{visible(media, 60)}' is not accepted; send the body as "
+                                        "application/json")
+    charset = next((value.strip().strip('"') for key, _, value in (p.partition("=") for p in parameters)
+                    if key.strip() == "charset"), "utf-8")
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaTypeError(f"content-type: charset '{visible(charset, 30)}' is not accepted; "
+                                        "JSON is read as UTF-8 (application/json; charset=utf-8)")
 
 
 def _reject_constant(token: str) -> Any:
@@ -98,7 +115,8 @@ class RequestSchema:
             where = f"labels[{i}]"
             unknown = sorted(set(entry) - {"request_id", "row", "label"})
             if unknown:
-                raise InvalidRequestError(f"{where}.{unknown[0]}: unknown field; expected request_id, row, label")
+                raise InvalidRequestError(f"{where}.{visible(unknown[0])}: unknown field; expected request_id, row, "
+                                          "label")
             request_id = entry.get("request_id")
             if not isinstance(request_id, str) or not 0 < len(request_id) <= MAX_REQUEST_ID:
                 raise InvalidRequestError(f"{where}.request_id: required, a string of 1-{MAX_REQUEST_ID} characters")
@@ -126,12 +144,13 @@ class RequestSchema:
         extra = [name for name in record if name not in self.columns]
         if extra and not self.contract.allow_extra_columns:
             hint = " (the target: send it as feedback)" if extra[0] == self.contract.target else ""
-            raise InvalidRequestError(f"{where}.{extra[0]}: not a feature of model {self.contract.model}{hint}")
+            raise InvalidRequestError(f"{where}.{visible(extra[0])}: not a feature of model "
+                                      f"{self.contract.model}{hint}")
         clean = {}
         for name, column in self.columns.items():
             if name not in record:
-                raise InvalidRequestError(f"{where}.{name}: required feature is missing")
-            clean[name] = _value(f"{where}.{name}", column, record[name])
+                raise InvalidRequestError(f"{where}.{visible(name)}: required feature is missing")
+            clean[name] = _value(f"{where}.{visible(name)}", column, record[name])
         return clean
 
 
@@ -140,7 +159,7 @@ def _records(doc: Any, key: str, limit: int) -> list[dict[str, Any]]:
         raise InvalidRequestError(f"body: must be a JSON object with a {key!r} list")
     unknown = sorted(set(doc) - {key})
     if unknown:
-        raise InvalidRequestError(f"{unknown[0]}: unknown field; the body has only {key!r}")
+        raise InvalidRequestError(f"{visible(unknown[0])}: unknown field; the body has only {key!r}")
     items = doc.get(key)
     if not isinstance(items, list) or not items:
         raise InvalidRequestError(f"{key}: required, a non-empty list of objects")

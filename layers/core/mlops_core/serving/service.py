@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import asdict, dataclass
@@ -12,11 +13,13 @@ from mlops_core.aws.clients import client
 from mlops_core.aws.objects import ObjectStore
 from mlops_core.aws.registry import Registry
 from mlops_core.config import require_env
-from mlops_core.errors import MlopsError, NotFoundError
+from mlops_core.errors import NotFoundError
 from mlops_core.scoring import Prediction
 from mlops_core.serving.capture import CaptureBuffer, write_feedback
 from mlops_core.serving.model_cache import CHALLENGER, ModelCache, ServedModel
 from mlops_core.serving.openapi import openapi_document
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class InferenceService:
 
     def __init__(self, cache: ModelCache, capture: CaptureBuffer, store: ObjectStore, capture_bucket: str) -> None:
         self.cache, self.capture, self.store, self.capture_bucket = cache, capture, store, capture_bucket
+        self._shadow_failed: bool | None = None  # this request's challenger: None when it had none
 
     @classmethod
     def from_env(cls) -> InferenceService:
@@ -106,29 +110,50 @@ class InferenceService:
         """The model a request was for (if served here) and its metrics: count, latency, client and server errors."""
         parts = path.split("/")
         name = parts[2] if len(parts) > 2 and parts[1] == "models" and self.serves(parts[2]) else None
-        return name, {"Requests": 1.0, "Latency": milliseconds, "ClientErrors": float(400 <= status < 500),
-                      "ServerErrors": float(status >= 500)}
+        values = {"Requests": 1.0, "Latency": milliseconds, "ClientErrors": float(400 <= status < 500),
+                  "ServerErrors": float(status >= 500)}
+        if self._shadow_failed is not None:
+            values["ChallengerErrors"] = float(self._shadow_failed)
+        self._shadow_failed = None
+        return name, values
 
     def after_request(self) -> None:
         self.capture.flush_if_due()
 
     def _shadow(self, champion: ServedModel, records: list[dict[str, Any]]) -> dict[str, Any]:
-        """Score the challenger on a captured request; its failures are recorded, never raised."""
+        """Score the challenger on a captured request; whatever it raises is recorded and counted, never raised."""
         started = time.perf_counter()
         try:
             challenger = self.cache.resolve(champion.name, CHALLENGER)
-        except NotFoundError:
+        except NotFoundError:  # the model has no challenger
             return {}
-        except MlopsError as error:
-            return {"challenger": {"error": str(error)}}
+        except MemoryError:
+            raise
+        except Exception as error:  # the registry, S3, ONNX Runtime: the champion answers regardless
+            state = self.cache.state(champion.name, CHALLENGER)
+            refused = state.refused if state and state.refused else {"version": None}
+            return self._shadow_failure(champion.name, refused["version"], error, started,
+                                        refused.get("error_type", type(error).__name__))
         if challenger.version == champion.version:
             return {}
         try:
             answers = _answers(challenger.model.run(challenger.schema.parse_predict({"records": records}).feed))
-            shadow = {"version": challenger.version, "predictions": answers}
-        except MlopsError as error:
-            shadow = {"version": challenger.version, "error": str(error)}
-        return {"challenger": shadow | {"ms": round((time.perf_counter() - started) * 1000, 3)}}
+        except MemoryError:
+            raise
+        except Exception as error:  # ONNX Runtime, or records the challenger's contract refuses
+            return self._shadow_failure(champion.name, challenger.version, error, started, type(error).__name__)
+        self._shadow_failed = False
+        return {"challenger": {"version": challenger.version, "predictions": answers, "ms": _since(started)}}
+
+    def _shadow_failure(self, name: str, version: int | None, error: Exception, started: float,
+                        error_type: str) -> dict[str, Any]:
+        """The challenger's error as captured beside the request (`error_type`: the cause, when the cache refused
+        the version), logged and counted."""
+        log.warning("challenger%s of %s failed; the champion answered: %s: %s",
+                    f" v{version}" if version else "", name, error_type, error)
+        self._shadow_failed = True
+        return {"challenger": {"version": version, "error": str(error), "error_type": error_type,
+                               "ms": _since(started)}}
 
 
 def _answers(prediction: Prediction) -> list[dict[str, Any]]:
@@ -136,6 +161,10 @@ def _answers(prediction: Prediction) -> list[dict[str, Any]]:
         return [{"value": float(value)} for value in prediction.values]
     return [{"label": str(label), "probabilities": dict(zip(prediction.classes, map(float, row), strict=True))}
             for label, row in zip(prediction.values, prediction.probabilities, strict=True)]
+
+
+def _since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 3)
 
 
 def _now() -> str:
