@@ -113,6 +113,6 @@ def test_an_alarm_run_with_nothing_new_to_train_on_is_closed_as_suppressed_and_s
     during = begin(alarm(model_name, "e2"), services, clock=lambda: 1001.0 + COOLDOWN - 1)
 
     record = services.runs.get(model_name, run["run_id"])
-    assert outcome == {"status": SUPPRESSED, "reason": reason}
+    assert outcome == {"model": model_name, "run_id": run["run_id"], "status": SUPPRESSED, "reason": reason}
     assert (record["status"], record["reason"]) == (SUPPRESSED, reason) and record["finished_at"]
     assert during["suppressed"] and during["reason"].startswith(f"retraining cooldown after run {run['run_id']}")
