@@ -24,6 +24,7 @@ PROPERTIES = {
     9: "Step Functions retries transient failures; permanent ones are recorded with their cause",
     10: "An alarm storm makes one run",
     11: "No credentials in code or logs; IAM URL by default; least-privilege roles",
+    17: "One failing candidate does not fail the run",
 }
 START, END = "<!-- reliability:start -->", "<!-- reliability:end -->"
 FIGURES: dict[int, dict[str, str]] = {}

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from mlops_core.aws.run_store import COOLDOWN, FAILED, SUCCEEDED, SUPPRESSED
+from mlops_core.pipeline.candidate_results import error_message
 from mlops_core.pipeline.services import Services
 from mlops_core.pipeline.triggers import AUTOMATIC, parse_trigger
 
@@ -62,7 +62,7 @@ def finish(event: dict[str, Any], services: Services, clock: Callable[[], float]
     run = event["run"]
     if "error" in event:
         error = event["error"]
-        message = _error_message(error.get("Cause", ""))
+        message = error_message(error.get("Cause", ""))
         services.runs.finish(run["model"], run["run_id"], FAILED, {"error": error.get("Error"), "message": message})
         outcome = {"status": FAILED, "error": error.get("Error"), "message": message}
     else:
@@ -75,10 +75,3 @@ def finish(event: dict[str, Any], services: Services, clock: Callable[[], float]
     cooldown = services.settings.retrain_cooldown_seconds if run["trigger"] in AUTOMATIC else 0.0
     services.runs.release_lease(run["model"], run["run_id"], clock() + cooldown)
     return outcome
-
-
-def _error_message(cause: str) -> str:
-    try:
-        return json.loads(cause).get("errorMessage", cause)
-    except (ValueError, AttributeError):
-        return cause
