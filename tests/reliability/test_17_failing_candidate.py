@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 
 LINEAR = {"name": "linear", "estimator": "logistic_regression", "params": {"C": 1.0}}
 FOREST = {"name": "forest", "estimator": "random_forest", "params": {"n_estimators": 20, "max_depth": 6}}
-# Known parameters with values the estimators refuse only when they are fitted: they pass `mlops contract put`.
+# Known parameters with values the estimators refuse only when they are fitted: they pass the checks at Validate.
 WRONG_RATE = {"name": "boosting_wrong_rate", "estimator": "hist_gradient_boosting", "params": {"learning_rate": -1.0}}
 WRONG_C = {"name": "linear_wrong_c", "estimator": "logistic_regression", "params": {"C": -1.0}}
 
