@@ -20,15 +20,25 @@ ALARM_STYLE = {"OK": "green", "ALARM": "red", "INSUFFICIENT_DATA": "yellow"}
 def runs(records: list[dict[str, Any]]) -> None:
     table = Table("run", "model", "trigger", "status", "started", "version", "outcome", title="Runs")
     for run in records:
-        outcome = run.get("reason") or run.get("message") or ""
+        outcome = (run.get("reason") or run.get("message") or "").split("\n", 1)[0]
+        failed = _failed_candidates(run)
+        if failed:
+            outcome += f" ({failed})"
         if run.get("duplicates"):
             outcome += f" ({run['duplicates']} duplicate deliveries)"
         status = run["status"]
         # A rejected trigger named no valid model: its reason quotes the key or alarm it came with.
         model = "-" if status == "REJECTED" else run["model"]
         table.add_row(run["run_id"], model, run["trigger"], f"[{STATUS_STYLE.get(status, '')}]{status}",
-                      run["started_at"][:19], _version(run), escape(outcome.splitlines()[0]) if outcome else "")
+                      run["started_at"][:19], _version(run), escape(outcome))
     console.print(table)
+
+
+def _failed_candidates(run: dict[str, Any]) -> str:
+    """The candidates a succeeded run went on without, as its Export step recorded them."""
+    failed = (run.get("steps") or {}).get("export", {}).get("failed") or []
+    return "; ".join(f"candidate {f['name']} failed: {f['error']}: {' '.join(f['message'].split())[:80].rstrip()}"
+                     for f in failed)
 
 
 def models(records: list[dict[str, Any]]) -> None:

@@ -73,3 +73,49 @@ def records(frame: pd.DataFrame, target: str = "churned") -> list[dict]:
     features = frame.drop(columns=[target])
     return [{name: (None if pd.isna(value) else value.item() if hasattr(value, "item") else value)
              for name, value in row.items()} for row in features.to_dict("records")]
+
+
+# Category columns of an order table and how many values each may hold: states, and a product catalogue.
+ORDER_CATEGORIES = {"region": 50, "product": 5000}
+
+
+def order_values(column: str, cardinality: int) -> list[str]:
+    return [f"{column}-{i:04d}" for i in range(cardinality)]
+
+
+def orders(rows: int, seed: int, categories: dict[str, int] | None = None,
+           task: str = "classification") -> pd.DataFrame:
+    """Orders and whether they were returned (or, for regression, the refund): each category value has its own
+    effect; popularity falls off as in Zipf's law, so most values of a large column are rare, and each column's last
+    value never occurs (the contract allows it, the data lacks it)."""
+    rng = np.random.default_rng(seed)
+    price = rng.uniform(5, 500, rows).round(2)
+    discount = rng.uniform(0, 0.5, rows).round(2)
+    discount[rng.random(rows) < 0.05] = np.nan
+    logit = 0.004 * (price - 250) - 2 * np.nan_to_num(discount, nan=0.25)
+    frame = {"price": price, "discount": discount}
+    for column, cardinality in (categories or ORDER_CATEGORIES).items():
+        popularity = np.r_[1 / np.arange(1, cardinality) ** 0.9, 0.0] if cardinality > 1 else np.ones(1)
+        drawn = rng.choice(cardinality, rows, p=popularity / popularity.sum())
+        logit += rng.normal(0, 1.2, cardinality)[drawn]
+        frame[column] = np.array(order_values(column, cardinality))[drawn]
+    if task == "regression":
+        frame["refund"] = (20 * logit + rng.normal(0, 5, rows)).round(2)
+    else:
+        frame["returned"] = np.where(rng.random(rows) < 1 / (1 + np.exp(-logit)), "yes", "no")
+    return pd.DataFrame(frame)
+
+
+def orders_contract(model: str, categories: dict[str, int] | None = None, task: str = "classification") -> dict:
+    """The data contract of `orders` with the same columns: every value of each category column listed."""
+    columns = {"price": {"type": "number", "min": 0, "max": 1000},
+               "discount": {"type": "number", "min": 0, "max": 1, "nullable": True}}
+    columns |= {column: {"type": "category", "categories": order_values(column, cardinality)}
+                for column, cardinality in (categories or ORDER_CATEGORIES).items()}
+    if task == "regression":
+        columns["refund"] = {"type": "number"}
+        target, metric = "refund", "rmse"
+    else:
+        columns["returned"] = {"type": "category", "categories": ["no", "yes"]}
+        target, metric = "returned", "roc_auc"
+    return {"model": model, "version": 1, "task": task, "target": target, "metric": metric, "columns": columns}

@@ -25,6 +25,10 @@ class ParityError(MlopsError):
     """The exported ONNX model does not reproduce the scikit-learn predictions."""
 
 
+class AllCandidatesFailedError(MlopsError):
+    """No candidate of a run produced a fitted model; the message names each and its error."""
+
+
 class RegistryConflictError(MlopsError):
     """A registry write lost a race and could not be retried to success."""
 

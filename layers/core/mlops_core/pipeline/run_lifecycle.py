@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from mlops_core.aws.run_store import COOLDOWN, FAILED, REJECTED, SUCCEEDED, SUPPRESSED
+from mlops_core.pipeline.candidate_results import error_message
 from mlops_core.pipeline.services import Services
 from mlops_core.pipeline.triggers import AUTOMATIC, InvalidTriggerError, parse_trigger, rejected_trigger
 
@@ -71,7 +71,7 @@ def finish(event: dict[str, Any], services: Services, clock: Callable[[], float]
         outcome = {"status": SUPPRESSED, "reason": event["skipped"]}
     elif "error" in event:
         error = event["error"]
-        message = _error_message(error.get("Cause", ""))
+        message = error_message(error.get("Cause", ""))
         services.runs.finish(run["model"], run["run_id"], FAILED, {"error": error.get("Error"), "message": message})
         outcome = {"status": FAILED, "error": error.get("Error"), "message": message}
     else:
@@ -90,7 +90,7 @@ def close_failed_begin(event: dict[str, Any], services: Services,
     any other failure is recorded on the trigger's run as FAILED, when the run is this execution's or nobody's,
     and that run's lease is released: no run stays RUNNING, and no lease stays held, because Begin failed."""
     error, execution = event["error"], event.get("execution")
-    failure = {"error": error.get("Error"), "message": _error_message(error.get("Cause", ""))}
+    failure = {"error": error.get("Error"), "message": error_message(error.get("Cause", ""))}
     try:
         trigger = parse_trigger(event["event"])
     except InvalidTriggerError as invalid:
@@ -107,10 +107,3 @@ def _release(services: Services, model: str, run_id: str, trigger: str, clock: C
     # The cooldown stops the loop from re-triggering itself; a run someone asked for only holds the lease while it runs.
     cooldown = services.settings.retrain_cooldown_seconds if trigger in AUTOMATIC else 0.0
     services.runs.release_lease(model, run_id, clock() + cooldown)
-
-
-def _error_message(cause: str) -> str:
-    try:
-        return json.loads(cause).get("errorMessage", cause)
-    except (ValueError, AttributeError):
-        return cause

@@ -12,10 +12,11 @@ from sklearn.ensemble import (
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import StandardScaler
 
 from mlops_core.contract import CandidateSpec, Contract, check_name
 from mlops_core.errors import ContractError
+from mlops_core.training.encodings import for_trees, one_hot
 
 ESTIMATORS = {
     "logistic_regression": {"classification": LogisticRegression},
@@ -25,7 +26,7 @@ ESTIMATORS = {
                                "regression": HistGradientBoostingRegressor},
 }
 
-SCALED = {"logistic_regression", "ridge"}
+LINEAR = {"logistic_regression", "ridge"}
 
 # Tree sizes are bounded because the selected model is served from ONNX: an unbounded 100-tree forest on
 # 100k rows exports to about 73 MB and takes seconds to load, gradient boosting to a few hundred KB.
@@ -60,7 +61,7 @@ def candidate_specs(contract: Contract) -> tuple[CandidateSpec, ...]:
 
 
 def build_pipeline(spec: CandidateSpec, contract: Contract) -> Pipeline:
-    """Preprocessing (impute, scale, one-hot) and the estimator, seeded from the contract."""
+    """Preprocessing (impute; scale and one-hot for linear models, target means for trees) and the estimator."""
     family = ESTIMATORS.get(spec.estimator, {})
     if contract.task not in family:
         allowed = sorted(name for name, tasks in ESTIMATORS.items() if contract.task in tasks)
@@ -79,11 +80,10 @@ def build_pipeline(spec: CandidateSpec, contract: Contract) -> Pipeline:
     if numeric:
         steps = [("impute", SimpleImputer(strategy="median"))]
         # Trees need no scaling, and without it their float32 thresholds see the same values in ONNX.
-        if spec.estimator in SCALED:
+        if spec.estimator in LINEAR:
             steps.append(("scale", StandardScaler()))
         transformers.append(("numeric", Pipeline(steps), numeric))
     if categorical:
-        categories = [list(contract.columns[name].categories) for name in categorical]
-        transformers.append(("categorical", OneHotEncoder(categories=categories, handle_unknown="ignore"),
-                             categorical))
+        encoder = one_hot if spec.estimator in LINEAR else for_trees
+        transformers.append(("categorical", encoder(categorical, contract), categorical))
     return Pipeline([("preprocess", ColumnTransformer(transformers)), ("model", estimator)])

@@ -7,7 +7,7 @@ from typing import Any
 
 from mlops_core.aws.contract_store import contract_at
 from mlops_core.aws.objects import S3Object
-from mlops_core.aws.run_store import run_prefix
+from mlops_core.aws.run_store import SUCCEEDED, run_prefix
 from mlops_core.contract import CandidateSpec
 from mlops_core.data.tabular import load_dataset
 from mlops_core.pipeline.services import Services
@@ -30,6 +30,7 @@ def train_candidate(event: dict[str, Any], services: Services) -> dict[str, Any]
     predictions = sklearn_prediction(fitted.pipeline, parity_rows[contract.features], contract)
     parity_uri = S3Object(services.settings.artifact_bucket, f"{name}.parity.json")
     parity_sha256 = services.store.put_json(parity_uri, predictions.to_dict())
-    return {"name": spec.name, "estimator": spec.estimator, "params": spec.params, "metric": contract.metric,
+    return {"name": spec.name, "estimator": spec.estimator, "params": spec.params, "status": SUCCEEDED,
+            "metric": contract.metric,
             "score": fitted.score, "fit_seconds": round(fitted.fit_seconds, 3), "uri": target.uri,
             "sha256": sha256, "parity": {"uri": parity_uri.uri, "sha256": parity_sha256}}
