@@ -61,7 +61,8 @@ def test_feedback_rows_appended_to_an_excel_csv_fill_its_first_column(excel):
                         stack.outputs["RunsTableName"], capture_bucket=stack.outputs["CaptureBucketName"])
     services = Services(settings, stack.store, stack.registry, stack.runs)
 
-    dataset = assemble_training_data({"run": {"model": model, "run_id": "excel-feedback"}}, services)
+    dataset = assemble_training_data({"run": {"model": model, "run_id": "excel-feedback", "trigger": "alarm"}},
+                                     services)
 
     written = pd.read_csv(io.BytesIO(stack.store.get_bytes(S3Object.parse(dataset["uri"]))), encoding="utf-8-sig")
     assert dataset["feedback_rows"] == 40 and len(written) == 840
