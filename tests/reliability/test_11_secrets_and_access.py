@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from mlops_core.contract import Contract
+from mlops_core.pipeline.triggers import run_key
 
 from localcloud.template import load_template, prepare
 from mlops_cli import operations
@@ -182,7 +183,8 @@ def deployed_access(cloud, stack) -> RolePolicies:
 
 
 def exercise_every_function(stack, tmp_path, model: str) -> None:
-    """An upload (champion v1), its redelivery, predictions and feedback, monitor passes, an alarm-started run."""
+    """An upload (champion v1), its redelivery, a rejected upload, predictions and feedback, monitor passes, an
+    alarm-started run."""
     operations.put_contract(stack, Contract.from_dict({**CHURN_CONTRACT, "model": model,
                                                        "monitoring": {"retrain_every_hours": 24}}))
     path = tmp_path / "data.csv"
@@ -195,6 +197,12 @@ def exercise_every_function(stack, tmp_path, model: str) -> None:
         "Source": event["source"], "DetailType": event["detail-type"], "Resources": event["resources"],
         "Detail": json.dumps(event["detail"])}])["FailedEntryCount"]
     operations.wait_for_newest(stack, model, timeout=120)
+    rejected = {**event["detail"], "object": {"key": f"incoming/{model.upper()}/data.csv", "version-id": "v1"}}
+    assert not stack.events_client.put_events(Entries=[{
+        "Source": event["source"], "DetailType": event["detail-type"], "Resources": event["resources"],
+        "Detail": json.dumps(rejected)}])["FailedEntryCount"]
+    rejection = wait_for(lambda: stack.runs.get(*run_key({**event, "detail": rejected})), timeout=120)
+    assert rejection["status"] == "REJECTED", rejection
     answer = stack.inference.post(f"models/{model}/predict", {"records": [CHURN_RECORD]})
     stack.inference.post(f"models/{model}/feedback", {"labels": [
         {"request_id": answer["request_id"], "row": 0, "label": "yes"}]})

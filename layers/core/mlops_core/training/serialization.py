@@ -14,6 +14,7 @@ TRUSTED_TYPES = frozenset({
     "numpy.dtype",
     "sklearn.tree._tree.Tree",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.model_selection._split.KFold",  # the target encoder's seeded cross-fitting folds
 })
 
 
