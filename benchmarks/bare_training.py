@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from mlops_candidates.registry import catalog
 from mlops_core.contract import Contract
-from mlops_core.training.candidates import build_pipeline, candidate_specs
 from mlops_core.training.splits import split_rows
 from sklearn.metrics import roc_auc_score
 
@@ -25,9 +25,10 @@ def main(path: Path, contract: Contract) -> dict:
     split = split_rows(len(frame), contract)
     X, y = frame[contract.features], frame[contract.target] == "yes"
     scores = {}
-    for spec in candidate_specs(contract):
-        pipeline = build_pipeline(spec, contract).fit(X.iloc[split.fit], y.iloc[split.fit])
-        scores[spec.name] = (roc_auc_score(y.iloc[split.validation],
+    candidates = catalog()
+    for trial in candidates.trials(contract):
+        pipeline = candidates.pipeline(trial, contract).fit(X.iloc[split.fit], y.iloc[split.fit])
+        scores[trial.label] = (roc_auc_score(y.iloc[split.validation],
                                            pipeline.predict_proba(X.iloc[split.validation])[:, 1]), pipeline)
     best = max(scores, key=lambda name: scores[name][0])
     holdout = roc_auc_score(y.iloc[split.holdout], scores[best][1].predict_proba(X.iloc[split.holdout])[:, 1])

@@ -40,8 +40,8 @@ def register_model(stack, rows: int, estimator: str = "random_forest") -> None:
     from mlops_core.aws.registry import AliasMove
     from mlops_core.contract import Contract
     from mlops_core.data.tabular import model_frame
-    from mlops_core.training.candidates import candidate_specs
-    from mlops_core.training.fitting import fit_candidate
+    from mlops_candidates.registry import catalog
+    from mlops_core.training.fitting import fit_trial
     from mlops_core.training.onnx_export import export_onnx
 
     from mlops_cli import operations
@@ -49,8 +49,8 @@ def register_model(stack, rows: int, estimator: str = "random_forest") -> None:
 
     contract = Contract.from_dict({**CHURN_CONTRACT, "model": MODEL})
     contract_version = operations.put_contract(stack, contract)
-    spec = next(spec for spec in candidate_specs(contract) if spec.estimator == estimator)
-    fitted = fit_candidate(spec, model_frame(churn(rows, seed=7), contract), contract)
+    fitted = fit_trial(catalog().get(estimator).pipeline({}, contract), model_frame(churn(rows, seed=7), contract),
+                       contract)
     buffer = io.BytesIO()
     joblib.dump(fitted.pipeline, buffer)
     bucket = stack.outputs["ArtifactBucketName"]
@@ -59,11 +59,11 @@ def register_model(stack, rows: int, estimator: str = "random_forest") -> None:
         target = S3Object(bucket, f"models/{MODEL}/bench/{name}")
         artifacts[name] = {"uri": target.uri, "sha256": stack.store.put_once(target, body), "bytes": len(body)}
     version = stack.registry.register(MODEL, f"bench-{time.time_ns()}", {
-        "artifact": artifacts["model.onnx"], "baseline": artifacts["model.joblib"], "estimator": spec.estimator,
+        "artifact": artifacts["model.onnx"], "baseline": artifacts["model.joblib"], "estimator": estimator,
         "contract": {**contract.summary(), "uri": f"s3://{stack.data_bucket}/contracts/{MODEL}.json",
                      "version_id": contract_version}})
     stack.registry.move_alias(MODEL, AliasMove("champion", version, "benchmark", "benchmark model"))
-    return {"estimator": spec.estimator, "onnx_bytes": artifacts["model.onnx"]["bytes"],
+    return {"estimator": estimator, "onnx_bytes": artifacts["model.onnx"]["bytes"],
             "joblib_bytes": artifacts["model.joblib"]["bytes"]}
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "RESULT "
 # Only the project's own folders: a child must not see what the parent imported or configured.
-CLEAN_ENVIRONMENT = {"PYTHONPATH": f"{ROOT}:{ROOT / 'layers/core'}", "PATH": "/usr/bin:/bin"}
+CLEAN_ENVIRONMENT = {"PYTHONPATH": f"{ROOT}:{ROOT / 'layers/core'}:{ROOT / 'layers/candidates'}",
+                     "PATH": "/usr/bin:/bin"}
 
 
 def emit(result: dict) -> None:

@@ -10,10 +10,10 @@ import sys
 import time
 from pathlib import Path
 
+from mlops_candidates.registry import catalog
 from mlops_core.contract import Contract
 from mlops_core.data.tabular import load_frame
-from mlops_core.training.candidates import candidate_specs
-from mlops_core.training.fitting import fit_candidate, sklearn_prediction
+from mlops_core.training.fitting import fit_trial, sklearn_prediction
 from mlops_core.training.splits import split_rows
 
 from benchmarks.handler_process import peak_rss_mb
@@ -21,11 +21,11 @@ from benchmarks.processes import emit
 
 if __name__ == "__main__":
     path, contract = Path(sys.argv[1]), Contract.from_dict(json.loads(sys.argv[2]))
-    spec = next(spec for spec in candidate_specs(contract) if spec.name == sys.argv[3])
+    pipeline = catalog().get(sys.argv[3]).pipeline({}, contract)
     base = peak_rss_mb()
     started = time.perf_counter()
     frame = load_frame(path, "csv", contract)
-    fitted = fit_candidate(spec, frame, contract)
+    fitted = fit_trial(pipeline, frame, contract)
     holdout = frame.iloc[split_rows(len(frame), contract).holdout]
     sklearn_prediction(fitted.pipeline, holdout[contract.features], contract)
     emit({"seconds": time.perf_counter() - started, "rows": len(frame), "peak_rss_mb": peak_rss_mb(),

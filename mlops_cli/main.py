@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 
 from mlops_core.aws.run_store import FAILED, REJECTED
 from mlops_core.contract import Contract, check_name
-from mlops_core.errors import InvalidNameError
+from mlops_core.errors import InvalidNameError, NotFoundError
 from mlops_core.pipeline.triggers import Trigger
 
 from . import batch_predict, failures, operations, render
@@ -57,10 +57,14 @@ def _contract_infer(args: argparse.Namespace) -> int:
 
 
 def _contract_put(args: argparse.Namespace) -> int:
+    from mlops_candidates.registry import catalog
+
     contract = Contract.from_json(Path(args.file).read_bytes())
+    # Refused here, naming the unknown candidate, parameter or value, rather than on the next run's Validate step.
+    trials = catalog().trials(contract)
     version_id = operations.put_contract(Stack.find(args.stack), contract)
     print(f"stored contract v{contract.version} of {contract.model} (sha256 {contract.sha256[:12]}, "
-          f"object version {version_id})")
+          f"object version {version_id}); a run fits {len(trials)} trial(s) first")
     return 0
 
 
@@ -86,6 +90,10 @@ def _wait_and_show(stack: Stack, trigger: Trigger, args: argparse.Namespace) -> 
 
 def _runs(args: argparse.Namespace) -> int:
     stack = Stack.find(args.stack)
+    if args.action == "compare":
+        runs = [operations.find_run(stack, run_id, args.model) for run_id in (args.first, args.second)]
+        _emit(args, operations.compare_runs(stack, *runs), render.compared_runs)
+        return 0
     if args.wait:
         newest = operations.wait_for_newest(stack, args.model, args.timeout)
         _emit(args, [newest], render.runs)
@@ -96,6 +104,40 @@ def _runs(args: argparse.Namespace) -> int:
         runs = operations.newest_runs(stack, args.limit)
     _emit(args, runs, render.runs)
     return 0
+
+
+def _trials(args: argparse.Namespace) -> int:
+    stack = Stack.find(args.stack)
+    run = operations.find_run(stack, args.run, args.model)
+    records = operations.trials(stack, run)
+    if not records:
+        raise NotFoundError(f"run {args.run!r} of {run['model']!r} recorded no trials (status {run['status']})")
+    _emit(args, records, render.trials)
+    return 0
+
+
+def _candidates_list(args: argparse.Namespace) -> int:
+    from mlops_candidates.registry import catalog
+
+    _emit(args, [{"name": c.name, "tasks": list(c.tasks), "defaults": c.defaults, "space": c.space.to_data(),
+                  "summary": c.summary} for c in catalog().candidates.values()], render.candidates)
+    return 0
+
+
+def _candidates_check(args: argparse.Namespace) -> int:
+    """Exit 1 when any check fails."""
+    from mlops_candidates.registry import catalog
+
+    from .candidate_checks import check_catalog
+
+    candidates = catalog()
+    names = [candidates.get(name, "the candidate name").name for name in args.names]
+    checks = [check.to_dict() for check in check_catalog(candidates, names)]
+    _emit(args, checks, render.candidate_checks)
+    failed = [c for c in checks if not c["passed"]]
+    if failed and not args.json:
+        print(f"{len(failed)} of {len(checks)} checks failed", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _waited_exit(run: dict[str, Any]) -> int:
@@ -242,7 +284,30 @@ def _parser() -> argparse.ArgumentParser:
     _wait_options(runs, "wait until the newest run ends; exit 1 if it failed or was rejected")
     runs.add_argument("--limit", type=int, default=20)
     runs.add_argument("--json", action="store_true")
-    runs.set_defaults(command=_runs)
+    runs.set_defaults(command=_runs, action=None)
+    compare = runs.add_subparsers(metavar="ACTION").add_parser(
+        "compare", help="two runs side by side: data, contract, code, best trial, metrics, decision")
+    compare.add_argument("first", metavar="RUN_A")
+    compare.add_argument("second", metavar="RUN_B")
+    compare.add_argument("--model", type=model_name, help="the runs' model (default: found among recent runs)")
+    compare.add_argument("--json", action="store_true")
+    compare.set_defaults(action="compare")
+
+    trials = commands.add_parser("trials", help="a run's trials as a leaderboard, best first")
+    trials.add_argument("run", metavar="RUN")
+    trials.add_argument("--model", type=model_name, help="the run's model (default: found among recent runs)")
+    trials.add_argument("--json", action="store_true")
+    trials.set_defaults(command=_trials)
+
+    candidates = commands.add_parser("candidates", help="the candidate models this checkout deploys").add_subparsers(
+        required=True, metavar="ACTION")
+    listed = candidates.add_parser("list", help="every registered candidate, its tasks and search space")
+    listed.add_argument("--json", action="store_true")
+    listed.set_defaults(command=_candidates_list)
+    check = candidates.add_parser("check", help="fit, export, parity, size and latency checks; exit 1 on a failure")
+    check.add_argument("names", nargs="*", metavar="NAME", help="candidates to check (default: all)")
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(command=_candidates_check)
 
     models = commands.add_parser("models", help="list models, or one model's versions and champion history")
     models.add_argument("name", nargs="?", type=model_name)

@@ -15,10 +15,11 @@ from mlops_core.aws import contract_store
 from mlops_core.aws.function_logs import LogLine
 from mlops_core.aws.objects import S3Object, newest_object
 from mlops_core.aws.registry import CHAMPION, AliasMove
-from mlops_core.aws.run_store import RUNNING
+from mlops_core.aws.run_store import RUNNING, SUCCEEDED
 from mlops_core.contract import Contract, check_name
 from mlops_core.errors import MlopsError, NotFoundError
 from mlops_core.monitoring.alarms import sync_model_alarms
+from mlops_core.scoring import METRICS
 from mlops_core.pipeline.triggers import INCOMING, Trigger, is_upload_of, model_from_key, run_key
 
 from .stack import Stack
@@ -105,6 +106,64 @@ def newest_runs(stack: Stack, limit: int) -> list[dict[str, Any]]:
         if key not in keys:
             keys.append(key)
     return [run for run in (stack.runs.get(*key) for key in keys) if run is not None]
+
+
+# How far back `find_run` looks for a run named without its model.
+FIND_RUN_EXECUTIONS = 200
+
+
+def find_run(stack: Stack, run_id: str, model: str | None = None) -> dict[str, Any]:
+    """A run by its id: under its model when given, else among the pipeline's newest executions."""
+    if not RUN_ID.fullmatch(run_id):
+        raise ValueError(f"{run_id[:100]!r} is not a run id (`mlops runs` lists them)")
+    if model:
+        run = stack.runs.get(model, run_id)
+        if run is None:
+            raise NotFoundError(f"model {model!r} has no run {run_id!r}")
+        return run
+    for count, execution_input in enumerate(stack.pipeline.inputs()):
+        if count >= FIND_RUN_EXECUTIONS:
+            break
+        key = run_key(execution_input)
+        if key[1] == run_id:
+            run = stack.runs.get(*key)
+            if run is not None:
+                return run
+    raise NotFoundError(f"no run {run_id!r} among the newest {FIND_RUN_EXECUTIONS} pipeline executions; name its "
+                        "model with --model")
+
+
+def trials(stack: Stack, run: dict[str, Any]) -> list[dict[str, Any]]:
+    """A run's trials, best first: the final rung's ranked, then the earlier rungs', failed trials last."""
+    records = stack.trials.list(run["model"], run["run_id"])
+    metric = next((t["metric"] for t in records if t.get("metric")), None)
+    sign = -1 if metric and METRICS[metric].greater_is_better else 1
+    return sorted(records, key=lambda t: (t["status"] != SUCCEEDED, -t["rung"],
+                                          sign * t["score"] if "score" in t else 0, t["trial_id"]))
+
+
+def compare_runs(stack: Stack, first: dict[str, Any], second: dict[str, Any]) -> list[dict[str, Any]]:
+    """Two runs side by side: what each trained on, with which code, what won and what was decided."""
+    return [_run_facts(stack, run) for run in (first, second)]
+
+
+def _run_facts(stack: Stack, run: dict[str, Any]) -> dict[str, Any]:
+    steps = run.get("steps") or {}
+    validate, evaluate = steps.get("validate", {}), steps.get("evaluate", {})
+    selects = [step for name, step in sorted(steps.items()) if name.startswith("select:")]
+    best = next((step["best"] for step in reversed(selects) if "best" in step), {})
+    records = stack.trials.list(run["model"], run["run_id"])
+    return {
+        "run": run["run_id"], "model": run["model"], "status": run["status"], "trigger": run["trigger"],
+        "started": run["started_at"][:19],
+        "data": {key: validate.get("dataset", {}).get(key) for key in ("uri", "sha256", "rows")},
+        "contract": validate.get("contract"), "candidates_version": validate.get("candidates_version"),
+        "trials": len(records), "failed_trials": sum(t["status"] != SUCCEEDED for t in records),
+        "best": {key: best.get(key) for key in ("trial_id", "label", "candidate", "params", "score", "metric")},
+        "holdout": {"score": evaluate.get("score"), "metrics": evaluate.get("holdout_metrics"),
+                    "champion": evaluate.get("champion")},
+        "decision": evaluate.get("decision"), "version": run.get("version"), "promoted": run.get("promoted"),
+        "error": run.get("message")}
 
 
 def has_contract(stack: Stack, model: str) -> bool:

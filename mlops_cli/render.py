@@ -21,7 +21,7 @@ def runs(records: list[dict[str, Any]]) -> None:
     table = Table("run", "model", "trigger", "status", "started", "version", "outcome", title="Runs")
     for run in records:
         outcome = (run.get("reason") or run.get("message") or "").split("\n", 1)[0]
-        failed = _failed_candidates(run)
+        failed = _failed_trials(run)
         if failed:
             outcome += f" ({failed})"
         if run.get("duplicates"):
@@ -34,11 +34,14 @@ def runs(records: list[dict[str, Any]]) -> None:
     console.print(table)
 
 
-def _failed_candidates(run: dict[str, Any]) -> str:
-    """The candidates a succeeded run went on without, as its Export step recorded them."""
-    failed = (run.get("steps") or {}).get("export", {}).get("failed") or []
-    return "; ".join(f"candidate {f['name']} failed: {f['error']}: {' '.join(f['message'].split())[:80].rstrip()}"
-                     for f in failed)
+def _failed_trials(run: dict[str, Any]) -> str:
+    """The trials a run went on without, as its Select steps recorded them (`mlops trials RUN` lists them all)."""
+    steps = [step for name, step in sorted((run.get("steps") or {}).items()) if name.startswith("select:")]
+    failed = [f for step in steps for f in step.get("failed") or []]
+    count = sum(step.get("failed_count", 0) for step in steps)
+    shown = "; ".join(f"trial {f['trial_id']} ({f['label']}) failed: {f['error']}: "
+                      f"{' '.join((f.get('message') or '').split())[:80].rstrip()}" for f in failed[:3])
+    return shown + (f"; {count - 3} more failed" if count > 3 else "")
 
 
 def models(records: list[dict[str, Any]]) -> None:
@@ -150,3 +153,70 @@ def log_lines(records: list[dict[str, Any]]) -> None:
         else:
             text = line
         console.print(f"{record['timestamp'][:23]} {function} {escape(text)}", soft_wrap=True)
+
+
+def trials(records: list[dict[str, Any]]) -> None:
+    """The leaderboard: best first, with only the parameters that vary between the run's trials."""
+    params = sorted({key for t in records for key in t["params"]})
+    varying = [key for key in params if len({json.dumps(t["params"].get(key), sort_keys=True) for t in records}) > 1]
+    table = Table("#", "trial", "rung", "candidate", *varying, "score", "fit s", "rows", "onnx KB", "status",
+                  title=f"Trials ({len(records)}), best first" + (f": {records[0]['metric']}" if records else ""))
+    for place, t in enumerate(records, 1):
+        ok = t["status"] == "SUCCEEDED"
+        status = "[green]SUCCEEDED" if ok else f"[red]FAILED[/] {escape(_one_line(t.get('error'), t.get('message')))}"
+        table.add_row(str(place), t["trial_id"], str(t["rung"]), escape(t["label"]),
+                      *(escape(_param(t["params"].get(key))) for key in varying),
+                      f"{t['score']:.4f}" if "score" in t else "-",
+                      f"{t['fit_seconds']:.2f}" if "fit_seconds" in t else "-", str(t.get("rows", "-")),
+                      f"{t['onnx_bytes'] / 1024:.0f}" if "onnx_bytes" in t else "-", status)
+    console.print(table)
+
+
+def _param(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else json.dumps(value)
+
+
+def _one_line(error: Any, message: Any, limit: int = 80) -> str:
+    return f"{error}: {' '.join(str(message or '').split())}"[:limit]
+
+
+def compared_runs(facts: list[dict[str, Any]]) -> None:
+    """Two runs in two columns, a row per fact; the rows where they differ are marked."""
+    rows = [("status", lambda f: f["status"]), ("trigger", lambda f: f["trigger"]), ("started", lambda f: f["started"]),
+            ("data", lambda f: f"{f['data']['uri']} ({f['data']['rows']} rows)"),
+            ("data sha256", lambda f: (f["data"]["sha256"] or "")[:12]),
+            ("contract", lambda f: f"v{f['contract']['version']} {f['contract']['sha256'][:12]}"
+             if f["contract"] else "-"),
+            ("candidates code", lambda f: f["candidates_version"] or "-"),
+            ("trials (failed)", lambda f: f"{f['trials']} ({f['failed_trials']})"),
+            ("best trial", lambda f: f"{f['best']['trial_id']} {f['best']['label']}" if f["best"]["trial_id"] else "-"),
+            ("best params", lambda f: json.dumps(f["best"]["params"], sort_keys=True) if f["best"]["params"] else "-"),
+            ("validation score", lambda f: _score(f["best"]["score"], f["best"]["metric"])),
+            ("holdout score", lambda f: _score(f["holdout"]["score"], f["best"]["metric"])),
+            ("holdout metrics", lambda f: json.dumps({k: round(v, 4) for k, v in (f["holdout"]["metrics"] or {}).items()})),
+            ("decision", lambda f: f["decision"]["reason"] if f["decision"] else (f["error"] or "-")),
+            ("version", lambda f: _v(f["version"]) + (" (champion)" if f["promoted"] else ""))]
+    table = Table("", *(f"{f['model']} {f['run']}" for f in facts), title="Runs compared (* differs)")
+    for label, value in rows:
+        shown = [value(f) for f in facts]
+        table.add_row(label + (" *" if len(set(shown)) > 1 else ""), *(escape(str(v)) for v in shown))
+    console.print(table)
+
+
+def _score(score: float | None, metric: str | None) -> str:
+    return "-" if score is None else f"{metric} {score:.4f}"
+
+
+def candidates(records: list[dict[str, Any]]) -> None:
+    table = Table("candidate", "tasks", "searched parameters", "what it is", title="Candidates")
+    for record in records:
+        table.add_row(record["name"], ", ".join(record["tasks"]), ", ".join(record["space"]), escape(record["summary"]))
+    console.print(table)
+
+
+def candidate_checks(records: list[dict[str, Any]]) -> None:
+    table = Table("candidate", "task", "check", "result", "detail", title="Candidate checks")
+    for r in records:
+        table.add_row(r["candidate"], r["task"], r["check"], "[green]pass" if r["passed"] else "[red]FAIL",
+                      escape(r["detail"]))
+    console.print(table)

@@ -15,6 +15,7 @@ from mlops_core.aws.monitor_store import MonitorStore
 from mlops_core.aws.objects import ObjectStore
 from mlops_core.aws.registry import Registry
 from mlops_core.aws.run_store import RunStore
+from mlops_core.aws.trial_store import TrialStore
 from mlops_core.config import METRICS_NAMESPACE
 from mlops_core.monitoring.alarms import AlarmSettings
 
@@ -95,6 +96,10 @@ class Stack:
     @cached_property
     def runs(self) -> RunStore:
         return RunStore(boto3.client("dynamodb"), self.output("RunsTableName"))
+
+    @cached_property
+    def trials(self) -> TrialStore:
+        return TrialStore(boto3.client("dynamodb"), self.output("TrialsTableName"))
 
     @cached_property
     def stepfunctions(self):

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "layers/core")]
+sys.path[:0] = [str(ROOT), str(ROOT / "layers/core"), str(ROOT / "layers/candidates")]
 
 from mlops_core.contract import Contract  # noqa: E402 - after the path set-up
 

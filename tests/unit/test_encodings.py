@@ -9,12 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from mlops_candidates.registry import DEFAULTS, catalog
 from mlops_core.contract import Contract
 from mlops_core.data.tabular import model_frame
 from mlops_core.serving.onnx_model import OnnxModel
-from mlops_core.training.candidates import DEFAULT_CANDIDATES, LINEAR
 from mlops_core.training.encodings import MAX_ONE_HOT_COLUMNS
-from mlops_core.training.fitting import fit_candidate, sklearn_prediction
+from mlops_core.training.fitting import fit_trial, sklearn_prediction
 from mlops_core.training.onnx_export import export_onnx
 from mlops_core.training.parity import compare
 from mlops_core.training.splits import split_rows
@@ -29,8 +29,16 @@ CARDINALITIES = (3, 50, 5000)
 # Traced allocations per dataset row while fitting and exporting. A dense one-hot of a 5,000-value column over the
 # fitting rows alone would take 5,000 x 8 bytes x 0.64 = 25.6 KB per row.
 PEAK_BYTES_PER_ROW = 2048
-CASES = [(task, spec.name, cardinality) for task in ("classification", "regression")
-         for spec in DEFAULT_CANDIDATES[task] for cardinality in CARDINALITIES]
+CASES = [(task, name, cardinality) for task in ("classification", "regression")
+         for name in DEFAULTS[task] for cardinality in CARDINALITIES]
+
+CATALOG = catalog()
+LINEAR = {"logistic_regression", "ridge"}
+
+
+def fit_candidate(name: str, frame, contract):
+    return fit_trial(CATALOG.get(name).pipeline({}, contract), frame, contract)
+
 
 
 @pytest.fixture(autouse=True)
@@ -53,11 +61,10 @@ def holdout_parity(fitted, contract, frame, body: bytes):
 
 def measure(task: str, name: str, cardinality: int) -> dict:
     """Fit and export one default candidate on one category column, tracing the peak of Python and NumPy memory."""
-    spec = next(spec for spec in DEFAULT_CANDIDATES[task] if spec.name == name)
     contract, frame = dataset({"product": cardinality}, task)
     tracemalloc.start()
     try:
-        fitted = fit_candidate(spec, frame, contract)
+        fitted = fit_candidate(name, frame, contract)
         body = export_onnx(fitted.pipeline, contract)
         peak = tracemalloc.get_traced_memory()[1]
     except Exception as error:  # reported to the test, which names it
@@ -81,7 +88,8 @@ def measured() -> dict:
     """Each case measured in a process of its own: tracemalloc counts every thread's allocations, and a test session
     may run others (the local cloud's executions and clock)."""
     code = "import json, sys; from tests.unit.test_encodings import measure_each; measure_each(json.loads(sys.argv[1]))"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "layers" / "core"), str(ROOT)])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "layers" / "core"), str(ROOT / "layers" / "candidates"),
+                                                        str(ROOT)])}
     done = subprocess.run([sys.executable, "-c", code, json.dumps(CASES)], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=1800, check=True)
     return dict(zip(CASES, json.loads(done.stdout.splitlines()[-1]), strict=True))
@@ -91,12 +99,11 @@ def measured() -> dict:
 def test_every_candidate_fits_a_category_column_of_any_cardinality_and_exports_within_parity(measured, case):
     task, name, cardinality = case
     report = measured[case]
-    estimator = next(spec.estimator for spec in DEFAULT_CANDIDATES[task] if spec.name == name)
 
     assert report["error"] is None, report["error"]
     assert report["parity_ok"], report
     assert report["peak_bytes"] <= PEAK_BYTES_PER_ROW * report["rows"]
-    assert report["width"] <= (2 + MAX_ONE_HOT_COLUMNS if estimator in LINEAR else report["features"])
+    assert report["width"] <= (2 + MAX_ONE_HOT_COLUMNS if name in LINEAR else report["features"])
 
 
 def test_a_multiclass_target_gives_trees_grouped_codes_that_export_within_parity():
@@ -108,9 +115,9 @@ def test_a_multiclass_target_gives_trees_grouped_codes_that_export_within_parity
     multiclass = Contract.from_dict(doc)
     frame = frame.assign(size=np.select([frame.refund < -10, frame.refund < 10], ["small", "medium"], "large"))
 
-    for spec in DEFAULT_CANDIDATES["classification"]:
-        fitted = fit_candidate(spec, frame.drop(columns="refund"), multiclass)
-        assert holdout_parity(fitted, multiclass, frame, export_onnx(fitted.pipeline, multiclass)).ok, spec.name
+    for name in DEFAULTS["classification"]:
+        fitted = fit_candidate(name, frame.drop(columns="refund"), multiclass)
+        assert holdout_parity(fitted, multiclass, frame, export_onnx(fitted.pipeline, multiclass)).ok, name
 
 
 def test_two_category_columns_one_with_missing_values_export_within_parity():
@@ -120,17 +127,17 @@ def test_two_category_columns_one_with_missing_values_export_within_parity():
     nullable = Contract.from_dict(doc)
     frame = model_frame(orders(SMALL, 1).assign(region=lambda f: f.region.mask(f.index % 7 == 0)), nullable)
 
-    for spec in DEFAULT_CANDIDATES["classification"]:
-        fitted = fit_candidate(spec, frame, nullable)
-        assert holdout_parity(fitted, nullable, frame, export_onnx(fitted.pipeline, nullable)).ok, spec.name
+    for name in DEFAULTS["classification"]:
+        fitted = fit_candidate(name, frame, nullable)
+        assert holdout_parity(fitted, nullable, frame, export_onnx(fitted.pipeline, nullable)).ok, name
 
 
-@pytest.mark.parametrize("spec", DEFAULT_CANDIDATES["classification"], ids=lambda s: s.name)
-def test_a_category_the_training_rows_lack_and_a_value_outside_the_contract_are_scored_as_scikit_learn_does(spec):
+@pytest.mark.parametrize("name", DEFAULTS["classification"])
+def test_a_category_the_training_rows_lack_and_a_value_outside_the_contract_are_scored_as_scikit_learn_does(name):
     contract, frame = dataset({"product": 50})
     unseen, outside = order_values("product", 50)[-1], "a product added after this model was trained"
     assert unseen not in set(frame["product"])
-    fitted = fit_candidate(spec, frame, contract)
+    fitted = fit_candidate(name, frame, contract)
     rows = frame.head(20).assign(product=[unseen] * 10 + [outside] * 10)
 
     onnx = OnnxModel.load(export_onnx(fitted.pipeline, contract)).predict(rows)

@@ -45,11 +45,22 @@ def layer_packages(layer: str) -> set[str]:
     return {normalized(line.split("==")[0]) for line in lines if line}
 
 
+# The project's own packages, each shipped by one layer (the editable install maps them all to this checkout).
+PROJECT_PACKAGES = {"CoreLayer": "mlops_core", "CandidatesLayer": "mlops_candidates"}
+
+
 def blocked_modules(layers: list[str]) -> list[str]:
     allowed = {normalized(name) for name in RUNTIME} | {p for layer in layers for p in layer_packages(layer)}
-    return sorted(module for module, distributions in packages_distributions().items()
-                  if not module.startswith("_") and module != "mlops_core"
-                  and not any(normalized(d) in allowed for d in distributions))
+    installed = sorted(module for module, distributions in packages_distributions().items()
+                       if not module.startswith("_") and module not in PROJECT_PACKAGES.values()
+                       and not any(normalized(d) in allowed for d in distributions))
+    return installed + [package for layer, package in PROJECT_PACKAGES.items() if layer not in layers]
+
+
+def project_path(layers: list[str]) -> str:
+    """PYTHONPATH holding the project packages of these layers, as their layers ship them."""
+    return ":".join(str(ROOT / TEMPLATE["Resources"][layer]["Properties"]["ContentUri"])
+                    for layer in PROJECT_PACKAGES if layer in layers)
 
 
 def template_variables(function: str) -> dict[str, str]:
@@ -67,7 +78,7 @@ def template_variables(function: str) -> dict[str, str]:
 
 
 def import_handler(function: str, layers: list[str], then: str = "") -> subprocess.CompletedProcess:
-    environment = {"PYTHONPATH": str(ROOT / "layers/core"), "AWS_DEFAULT_REGION": "us-east-1", "PATH": "/usr/bin",
+    environment = {"PYTHONPATH": project_path(layers), "AWS_DEFAULT_REGION": "us-east-1", "PATH": "/usr/bin",
                    **template_variables(function)}
     handler = ROOT / FUNCTIONS[function]["CodeUri"] / "app.py"
     return subprocess.run([sys.executable, "-c", PROBE, json.dumps(blocked_modules(layers)), str(handler), then],
@@ -82,9 +93,17 @@ def test_a_function_imports_with_only_its_own_layers(function):
 
 
 def test_the_check_fails_when_a_needed_layer_is_missing():
-    probe = import_handler("TrainFunction", ["CoreLayer", "NumpyLayer", "DataLayer"])
+    probe = import_handler("TrainFunction", ["CoreLayer", "NumpyLayer", "DataLayer", "CandidatesLayer"])
 
     assert probe.returncode != 0 and "not in this function's layers" in probe.stderr
+
+
+def test_the_check_fails_when_the_candidates_layer_is_missing():
+    layers = [layer for layer in layers_of("TrainFunction") if layer != "CandidatesLayer"]
+
+    probe = import_handler("TrainFunction", layers)
+
+    assert probe.returncode != 0 and "mlops_candidates" in probe.stderr
 
 
 def layers_of(function: str) -> list[str]:
@@ -92,17 +111,18 @@ def layers_of(function: str) -> list[str]:
 
 
 def test_the_export_step_exports_a_fitted_candidate_without_pandas(tmp_path):
-    from mlops_core.contract import CandidateSpec, Contract
+    from mlops_candidates.registry import catalog
+    from mlops_core.contract import Contract
     from mlops_core.data.tabular import model_frame
-    from mlops_core.training.fitting import fit_candidate
+    from mlops_core.training.fitting import fit_trial
     from mlops_core.training.serialization import dump_pipeline
 
     from mlops_cli.samples import CHURN_CONTRACT, churn
 
     contract = Contract.from_dict(CHURN_CONTRACT)
     for estimator in ("logistic_regression", "random_forest", "hist_gradient_boosting"):
-        spec = CandidateSpec(estimator, estimator, {"max_iter": 50} if estimator != "random_forest" else {})
-        fitted = fit_candidate(spec, model_frame(churn(300, seed=1), contract), contract)
+        pipeline = catalog().get(estimator).pipeline({}, contract)
+        fitted = fit_trial(pipeline, model_frame(churn(300, seed=1), contract), contract)
         (tmp_path / f"{estimator}.skops").write_bytes(dump_pipeline(fitted.pipeline))
     (tmp_path / "contract.json").write_text(json.dumps(contract.to_dict()))
     export = f"""
@@ -122,16 +142,17 @@ for path in sorted(Path("{tmp_path}").glob("*.skops")):
 
 
 def test_the_evaluate_step_scores_an_onnx_model_without_scikit_learn(tmp_path):
-    from mlops_core.contract import CandidateSpec, Contract
+    from mlops_candidates.registry import catalog
+    from mlops_core.contract import Contract
     from mlops_core.data.tabular import model_frame
-    from mlops_core.training.fitting import fit_candidate
+    from mlops_core.training.fitting import fit_trial
     from mlops_core.training.onnx_export import export_onnx
 
     from mlops_cli.samples import CHURN_CONTRACT, churn
 
     contract = Contract.from_dict(CHURN_CONTRACT)
-    fitted = fit_candidate(CandidateSpec("rf", "random_forest", {}), model_frame(churn(300, seed=1), contract),
-                           contract)
+    fitted = fit_trial(catalog().get("random_forest").pipeline({}, contract),
+                       model_frame(churn(300, seed=1), contract), contract)
     (tmp_path / "model.onnx").write_bytes(export_onnx(fitted.pipeline, contract))
     churn(200, seed=2).to_csv(tmp_path / "data.csv", index=False)
     (tmp_path / "contract.json").write_text(json.dumps(contract.to_dict()))

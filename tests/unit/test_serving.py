@@ -23,7 +23,7 @@ from mlops_core.serving.model_cache import CHALLENGER, ModelCache
 from mlops_core.serving.onnx_model import OnnxModel
 from mlops_core.serving.request_schema import RequestSchema, parse_body
 from mlops_core.serving.service import InferenceService
-from mlops_core.training.fitting import fit_candidate
+from mlops_core.training.fitting import fit_trial
 from mlops_core.training.onnx_export import export_onnx
 
 from mlops_cli.samples import CHURN_CONTRACT, CHURN_RECORD, churn
@@ -36,12 +36,12 @@ RECORD = CHURN_RECORD
 @pytest.fixture(scope="module")
 def artifacts():
     """Two ONNX models of the churn contract: a logistic regression and a small forest."""
-    from mlops_core.contract import CandidateSpec
+    from mlops_candidates.registry import catalog
 
     frame = model_frame(churn(800, seed=5), CONTRACT)
-    specs = [CandidateSpec("lr", "logistic_regression", {"max_iter": 200}),
-             CandidateSpec("rf", "random_forest", {"n_estimators": 5, "max_depth": 3})]
-    return [export_onnx(fit_candidate(spec, frame, CONTRACT).pipeline, CONTRACT) for spec in specs]
+    configurations = [("logistic_regression", {}), ("random_forest", {"n_estimators": 5, "max_depth": 3})]
+    pipelines = [catalog().get(name).pipeline(params, CONTRACT) for name, params in configurations]
+    return [export_onnx(fit_trial(pipeline, frame, CONTRACT).pipeline, CONTRACT) for pipeline in pipelines]
 
 
 class Clock:

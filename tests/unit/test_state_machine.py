@@ -22,7 +22,9 @@ def all_states(definition=ASL):
 
 
 def tasks():
-    return [(name, state) for name, state, _ in all_states() if state["Type"] == "Task"]
+    """The Tasks that invoke the stack's functions (the other one writes a lost trial's record itself)."""
+    return [(name, state) for name, state, _ in all_states()
+            if state["Type"] == "Task" and state["Resource"].startswith("${")]
 
 
 def test_every_substitution_is_defined_by_the_template():
@@ -71,3 +73,18 @@ def test_a_run_that_never_reaches_finish_releases_the_retraining_lease_when_the_
     from mlops_core.pipeline.run_lifecycle import LEASE_SECONDS
 
     assert ASL["TimeoutSeconds"] == LEASE_SECONDS
+
+
+def test_a_trial_whose_step_fails_is_recorded_in_the_trials_table_and_the_map_goes_on():
+    trials = ASL["States"]["Train trials"]
+    processor = trials["ItemProcessor"]["States"]
+    lost = processor["Record lost trial"]
+
+    assert trials["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
+    assert trials["ItemReader"]["Parameters"] == {"Bucket.$": "$.plan.bucket", "Key.$": "$.plan.key"}
+    assert processor["Train trial"]["Catch"] == [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error",
+                                                  "Next": "Record lost trial"}]
+    assert lost["Resource"] == "arn:aws:states:::dynamodb:putItem"
+    assert lost["Parameters"]["TableName"] == "${TrialsTableName}"
+    assert lost["Parameters"]["Item"]["status"] == {"S": "FAILED"}
+    assert trials["ResultPath"] is None  # no payload grows with the number of trials

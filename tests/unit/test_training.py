@@ -1,12 +1,13 @@
 import numpy as np
 import pandas as pd
 import pytest
-from mlops_core.contract import CandidateSpec, Contract
+from mlops_candidates.registry import DEFAULTS as DEFAULT_NAMES
+from mlops_candidates.registry import catalog
+from mlops_core.contract import Contract
 from mlops_core.data.tabular import model_frame
 from mlops_core.errors import ArtifactIntegrityError, ContractError
 from mlops_core.serving.onnx_model import OnnxModel
-from mlops_core.training.candidates import DEFAULT_CANDIDATES, candidate_specs
-from mlops_core.training.fitting import fit_candidate, sklearn_prediction
+from mlops_core.training.fitting import fit_trial, sklearn_prediction
 from mlops_core.training.onnx_export import export_onnx
 from mlops_core.training.parity import compare
 from mlops_core.training.serialization import TRUSTED_TYPES, dump_pipeline, load_pipeline
@@ -15,6 +16,11 @@ from mlops_core.training.splits import PARITY_ROWS, split_rows
 from mlops_cli.samples import CHURN_CONTRACT, churn
 
 CONTRACT = Contract.from_dict(CHURN_CONTRACT)
+CATALOG = catalog()
+
+
+def fit(name: str, frame: pd.DataFrame, contract: Contract, **params):
+    return fit_trial(CATALOG.get(name).pipeline(params, contract), frame, contract)
 
 
 @pytest.fixture(scope="module")
@@ -46,35 +52,36 @@ def test_the_parity_rows_of_a_large_dataset_are_a_bounded_sample_spread_over_the
     assert split.parity.min() < 10_000 and split.parity.max() > 190_000  # not the first rows of the file
 
 
-def test_the_default_grid_has_a_linear_model_a_forest_and_boosting():
-    names = {spec.estimator for spec in candidate_specs(CONTRACT)}
+def test_a_contract_naming_no_candidates_gets_a_linear_model_a_forest_and_boosting():
+    names = {trial.candidate for trial in CATALOG.trials(CONTRACT)}
 
     assert names == {"logistic_regression", "random_forest", "hist_gradient_boosting"}
 
 
-def test_the_default_forest_is_bounded_in_size():
-    forest = next(s for s in DEFAULT_CANDIDATES["classification"] if s.estimator == "random_forest")
+def test_the_forest_is_bounded_in_size_over_its_whole_search_space():
+    forest = CATALOG.get("random_forest")
 
-    assert forest.params["max_depth"] <= 12 and forest.params["n_estimators"] <= 100
+    assert forest.space.dimensions["max_depth"].high <= 16 and forest.space.dimensions["n_estimators"].high <= 150
+    assert forest.defaults["max_depth"] <= 12 and forest.defaults["n_estimators"] <= 100
 
 
-def test_an_unknown_estimator_parameter_is_refused_naming_it():
+def test_an_unknown_candidate_parameter_is_refused_naming_it():
     contract = Contract.from_dict({**CHURN_CONTRACT, "candidates": [
         {"name": "lr", "estimator": "logistic_regression", "params": {"depth": 3}}]})
 
     with pytest.raises(ContractError, match="depth"):
-        candidate_specs(contract)
+        CATALOG.trials(contract)
 
 
 def test_fitting_twice_gives_the_same_score(frame):
-    spec = CandidateSpec("rf", "random_forest", {"n_estimators": 10, "max_depth": 5})
+    params = {"n_estimators": 10, "max_depth": 5}
 
-    assert fit_candidate(spec, frame, CONTRACT).score == fit_candidate(spec, frame, CONTRACT).score
+    assert fit("random_forest", frame, CONTRACT, **params).score == fit("random_forest", frame, CONTRACT, **params).score
 
 
-@pytest.mark.parametrize("spec", DEFAULT_CANDIDATES["classification"], ids=lambda s: s.name)
-def test_the_onnx_export_reproduces_scikit_learn_on_unseen_rows(frame, spec):
-    fitted = fit_candidate(spec, frame, CONTRACT)
+@pytest.mark.parametrize("name", DEFAULT_NAMES["classification"])
+def test_the_onnx_export_reproduces_scikit_learn_on_unseen_rows(frame, name):
+    fitted = fit(name, frame, CONTRACT)
     holdout = frame.iloc[split_rows(len(frame), CONTRACT).holdout]
 
     onnx = OnnxModel.load(export_onnx(fitted.pipeline, CONTRACT))
@@ -90,7 +97,7 @@ def test_a_regression_model_exports_with_parity():
     data = load_diabetes(as_frame=True).frame
     contract = Contract.from_dict({"model": "diabetes", "task": "regression", "target": "target", "min_rows": 50,
                                    "columns": {c: {"type": "number"} for c in data.columns}})
-    fitted = fit_candidate(CandidateSpec("ridge", "ridge"), data, contract)
+    fitted = fit("ridge", data, contract)
 
     onnx = OnnxModel.load(export_onnx(fitted.pipeline, contract))
 
@@ -98,7 +105,7 @@ def test_a_regression_model_exports_with_parity():
 
 
 def test_a_fitted_candidate_survives_the_skops_round_trip(frame):
-    fitted = fit_candidate(CandidateSpec("lr", "logistic_regression"), frame, CONTRACT)
+    fitted = fit("logistic_regression", frame, CONTRACT)
 
     restored = load_pipeline(dump_pipeline(fitted.pipeline))
 
@@ -131,13 +138,13 @@ def mixed_frame(task: str, rows: int = 1200) -> tuple[pd.DataFrame, Contract]:
     return model_frame(frame, contract), contract
 
 
-DEFAULTS = [(task, spec) for task, specs in DEFAULT_CANDIDATES.items() for spec in specs]
+DEFAULTS = [(task, name) for task, names in DEFAULT_NAMES.items() for name in names]
 
 
-@pytest.mark.parametrize(("task", "spec"), DEFAULTS, ids=[f"{task}-{spec.name}" for task, spec in DEFAULTS])
-def test_every_default_candidate_survives_the_allowlisted_round_trip(task, spec):
+@pytest.mark.parametrize(("task", "name"), DEFAULTS, ids=[f"{task}-{name}" for task, name in DEFAULTS])
+def test_every_default_candidate_survives_the_allowlisted_round_trip(task, name):
     frame, contract = mixed_frame(task)
-    fitted = fit_candidate(spec, frame, contract)
+    fitted = fit(name, frame, contract)
 
     restored = load_pipeline(dump_pipeline(fitted.pipeline))
 
@@ -149,9 +156,9 @@ def test_the_allowlist_is_exactly_the_types_the_default_candidates_hold():
     import skops.io
 
     held = set()
-    for task, spec in DEFAULTS:
+    for task, name in DEFAULTS:
         frame, contract = mixed_frame(task)
-        held |= set(skops.io.get_untrusted_types(data=dump_pipeline(fit_candidate(spec, frame, contract).pipeline)))
+        held |= set(skops.io.get_untrusted_types(data=dump_pipeline(fit(name, frame, contract).pipeline)))
 
     assert held == TRUSTED_TYPES
 
@@ -162,7 +169,7 @@ def test_the_allowlist_is_exactly_the_types_the_default_candidates_hold():
 def test_a_numpy_or_scipy_type_no_candidate_holds_is_refused(frame, foreign):
     import skops.io
 
-    fitted = fit_candidate(CandidateSpec("lr", "logistic_regression"), frame, CONTRACT)
+    fitted = fit("logistic_regression", frame, CONTRACT)
     body = skops.io.dumps({"pipeline": fitted.pipeline, "extra": foreign()})
 
     with pytest.raises(ArtifactIntegrityError, match="allowlist"):
@@ -170,7 +177,7 @@ def test_a_numpy_or_scipy_type_no_candidate_holds_is_refused(frame, foreign):
 
 
 def test_a_broken_export_fails_parity(frame):
-    fitted = fit_candidate(CandidateSpec("lr", "logistic_regression"), frame, CONTRACT)
+    fitted = fit("logistic_regression", frame, CONTRACT)
     holdout = frame.iloc[split_rows(len(frame), CONTRACT).holdout]
     reference = sklearn_prediction(fitted.pipeline, holdout[CONTRACT.features], CONTRACT)
     shuffled = holdout.assign(tenure_months=holdout.monthly_charges.to_numpy(),
@@ -188,7 +195,7 @@ def test_a_column_name_that_is_not_a_valid_onnx_input_name_still_scores():
     contract = Contract.from_dict({"model": "wine", "task": "classification", "target": "target", "min_rows": 50,
                                    "columns": {**{c: {"type": "number"} for c in data.columns if c != "target"},
                                                "target": {"type": "category", "categories": ["0", "1", "2"]}}})
-    fitted = fit_candidate(CandidateSpec("lr", "logistic_regression"), data, contract)
+    fitted = fit("logistic_regression", data, contract)
 
     onnx = OnnxModel.load(export_onnx(fitted.pipeline, contract))
 

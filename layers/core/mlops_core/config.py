@@ -27,6 +27,9 @@ class Settings:
     retrain_cooldown_seconds: float = 3600.0
     feedback_lookback_hours: float = 24.0
     run_retention_days: float | None = None
+    trials_table: str | None = None
+    # Trials fitted at once (the Map's MaxConcurrency): Lambda concurrency, and memory on a local machine.
+    train_max_concurrency: int = 8
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -39,4 +42,6 @@ class Settings:
             retrain_cooldown_seconds=60 * float(os.environ.get("RETRAIN_COOLDOWN_MINUTES", "60")),
             feedback_lookback_hours=float(os.environ.get("FEEDBACK_LOOKBACK_HOURS", "24")),
             run_retention_days=float(require_env("RUN_RETENTION_DAYS")),
+            trials_table=os.environ.get("TRIALS_TABLE") or None,
+            train_max_concurrency=int(os.environ.get("TRAIN_MAX_CONCURRENCY", "8")),
         )

@@ -48,11 +48,42 @@ class Column:
 
 @dataclass(frozen=True)
 class CandidateSpec:
-    """One model to try: an estimator family and its hyperparameters."""
+    """A candidate the contract asks for, by its registered name: parameters it fixes, and a narrower search space."""
 
-    name: str
-    estimator: str
+    candidate: str
+    label: str
     params: dict[str, Any] = field(default_factory=dict)
+    space: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        # The short form when nothing is narrowed: contracts written before search keep their sha256.
+        if self.space:
+            return {"candidate": self.candidate, "name": self.label, "params": self.params, "space": self.space}
+        return {"name": self.label, "estimator": self.candidate, "params": self.params}
+
+
+# Trials per run: the default when the contract asks for a search without a number, and the hard cap.
+DEFAULT_MAX_TRIALS = 8
+MAX_TRIALS = 200
+
+
+@dataclass(frozen=True)
+class Search:
+    """How many trials a run may fit, and whether they are first fitted on a sample (successive halving)."""
+
+    max_trials: int = DEFAULT_MAX_TRIALS
+    sample_fraction: float | None = None
+    top_k: int | None = None
+
+    @property
+    def halving(self) -> bool:
+        return self.sample_fraction is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {"max_trials": self.max_trials}
+        if self.halving:
+            doc["halving"] = {"sample_fraction": self.sample_fraction, "top_k": self.top_k}
+        return doc
 
 
 # The live-quality metrics the monitor computes from feedback labels, per task; the first is the default.
@@ -94,6 +125,7 @@ class Contract:
     seed: int = 42
     allow_extra_columns: bool = False
     candidates: tuple[CandidateSpec, ...] = ()
+    search: Search | None = None
     monitoring: Monitoring = field(default_factory=Monitoring)
 
     @property
@@ -120,7 +152,12 @@ class Contract:
     def to_dict(self) -> dict[str, Any]:
         doc = asdict(self)
         doc["columns"] = {name: column.to_dict() for name, column in self.columns.items()}
-        doc["candidates"] = [asdict(spec) for spec in self.candidates]
+        doc["candidates"] = [spec.to_dict() for spec in self.candidates]
+        # Omitted when absent, so contracts written before search keep their sha256.
+        if self.search is None:
+            del doc["search"]
+        else:
+            doc["search"] = self.search.to_dict()
         return doc
 
     def to_json(self) -> bytes:
@@ -209,7 +246,8 @@ def _parse(doc: Any) -> Contract:
         holdout_fraction=holdout,
         seed=int(_number(doc, "seed", 42)),
         allow_extra_columns=bool(doc.get("allow_extra_columns", False)),
-        candidates=tuple(_candidate(i, spec) for i, spec in enumerate(doc.get("candidates") or [])),
+        candidates=_candidates(doc.get("candidates") or []),
+        search=None if doc.get("search") is None else _search(doc["search"]),
         monitoring=_monitoring(doc.get("monitoring", {}), task),
     )
 
@@ -270,15 +308,56 @@ def _column(name: str, spec: Any) -> Column:
                   max=bounds["max"], categories=categories)
 
 
+def _candidates(specs: Any) -> tuple[CandidateSpec, ...]:
+    if not isinstance(specs, list):
+        raise ContractError("candidates: must be a list")
+    parsed = tuple(_candidate(i, spec) for i, spec in enumerate(specs))
+    labels = [spec.label for spec in parsed]
+    if len(set(labels)) != len(labels):
+        raise ContractError(f"candidates: names must be unique, got {labels}")
+    return parsed
+
+
 def _candidate(index: int, spec: Any) -> CandidateSpec:
+    """`{"candidate": registered name, "name"?, "params"?, "space"?}`, or the older `{"name", "estimator", "params"}`."""
     where = f"candidates[{index}]"
-    if not isinstance(spec, dict) or not isinstance(spec.get("estimator"), str):
-        raise ContractError(f"{where}: must be an object with an 'estimator'")
-    params = spec.get("params", {})
-    if not isinstance(params, dict):
-        raise ContractError(f"{where}.params: must be an object")
-    name = check_name(spec.get("name", spec["estimator"]), f"{where}.name", ContractError)
-    return CandidateSpec(name=name, estimator=spec["estimator"], params=params)
+    if not isinstance(spec, dict):
+        raise ContractError(f"{where}: must be an object naming a registered 'candidate'")
+    unknown = sorted(set(spec) - {"candidate", "estimator", "name", "params", "space"})
+    if unknown:
+        raise ContractError(f"{where}.{unknown[0]}: unknown setting; a candidate takes 'candidate', 'name', "
+                            "'params' and 'space'")
+    candidate = spec.get("candidate", spec.get("estimator"))
+    candidate = check_name(candidate, f"{where}.candidate", ContractError)
+    label = check_name(spec.get("name", candidate), f"{where}.name", ContractError)
+    params, space = spec.get("params", {}), spec.get("space", {})
+    if not isinstance(params, dict) or not isinstance(space, dict):
+        raise ContractError(f"{where}: 'params' and 'space' must be objects")
+    return CandidateSpec(candidate=candidate, label=label, params=params, space=space)
+
+
+def _search(doc: Any) -> Search:
+    if not isinstance(doc, dict):
+        raise ContractError("search: must be an object")
+    unknown = sorted(set(doc) - {"max_trials", "halving"})
+    if unknown:
+        raise ContractError(f"search.{unknown[0]}: unknown setting; use 'max_trials' and 'halving'")
+    trials = doc.get("max_trials", DEFAULT_MAX_TRIALS)
+    if isinstance(trials, bool) or not isinstance(trials, int) or not 1 <= trials <= MAX_TRIALS:
+        raise ContractError(f"search.max_trials: {shown(trials)} must be a whole number from 1 to {MAX_TRIALS}")
+    halving = doc.get("halving")
+    if halving is None:
+        return Search(max_trials=trials)
+    if not isinstance(halving, dict) or set(halving) - {"sample_fraction", "top_k"}:
+        raise ContractError("search.halving: must be an object with 'sample_fraction' and 'top_k'")
+    fraction = _number(halving, "sample_fraction", 0.25, "search.halving.")
+    top_k = halving.get("top_k", max(1, trials // 4))
+    if not 0.01 <= fraction < 1:
+        raise ContractError(f"search.halving.sample_fraction: {shown(fraction)} must be at least 0.01 and below 1")
+    if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= trials:
+        raise ContractError(f"search.halving.top_k: {shown(top_k)} must be a whole number from 1 to max_trials "
+                            f"({trials})")
+    return Search(max_trials=trials, sample_fraction=fraction, top_k=top_k)
 
 
 def _required(doc: dict, key: str, kind: type) -> Any:

@@ -1,5 +1,7 @@
 """Domain errors. Their class names become Step Functions error names, so the state machine can route them."""
 
+import json
+
 
 class MlopsError(Exception):
     """Base class of every error the pipeline raises on purpose."""
@@ -23,10 +25,6 @@ class ArtifactIntegrityError(MlopsError):
 
 class ParityError(MlopsError):
     """The exported ONNX model does not reproduce the scikit-learn predictions."""
-
-
-class AllCandidatesFailedError(MlopsError):
-    """No candidate of a run produced a fitted model; the message names each and its error."""
 
 
 class RegistryConflictError(MlopsError):
@@ -67,3 +65,19 @@ class ModelUnavailableError(MlopsError):
 
 class ServiceError(MlopsError):
     """An AWS service call failed; the message says what was being done."""
+
+
+class CandidateError(MlopsError):
+    """A candidate module, or the pipeline it builds, that the pipeline cannot fit, export or serve; says why."""
+
+
+class AllTrialsFailedError(MlopsError):
+    """No trial of a run produced a fitted model; the message names them and their errors."""
+
+
+def error_message(cause: str) -> str:
+    """The message of a Lambda error's cause (a JSON document), or the cause itself when it is plain text."""
+    try:
+        return json.loads(cause).get("errorMessage", cause)
+    except (ValueError, AttributeError):
+        return cause

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mlops_core.aws.run_store import COOLDOWN, FAILED, REJECTED, SUCCEEDED, SUPPRESSED
-from mlops_core.pipeline.candidate_results import error_message
+from mlops_core.errors import error_message
 from mlops_core.pipeline.services import Services
 from mlops_core.pipeline.triggers import AUTOMATIC, InvalidTriggerError, parse_trigger, rejected_trigger
 

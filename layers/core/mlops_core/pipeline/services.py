@@ -15,7 +15,8 @@ from mlops_core.aws.cloudwatch_alarms import AlarmStore
 from mlops_core.aws.objects import ObjectStore
 from mlops_core.aws.registry import Registry
 from mlops_core.aws.run_store import RunStore
-from mlops_core.config import Settings
+from mlops_core.aws.trial_store import TrialStore
+from mlops_core.config import Settings, require_env
 from mlops_core.errors import MlopsError, ServiceError
 
 
@@ -34,6 +35,10 @@ class Services:
         dynamodb = client("dynamodb")
         return cls(settings, ObjectStore(client("s3")), Registry(dynamodb, settings.registry_table),
                    RunStore(dynamodb, settings.runs_table, settings.run_retention_days))
+
+    @cached_property
+    def trials(self) -> TrialStore:
+        return TrialStore(client("dynamodb"), self.settings.trials_table or require_env("TRIALS_TABLE"))
 
     @cached_property
     def alarms(self) -> AlarmStore:

@@ -45,13 +45,3 @@ def decide(contract: Contract, score: float, champion: ChampionScore | None) -> 
                               f"by {gain:.4f} >= {contract.min_improvement}")
     return Decision(False, f"{name} {score:.4f} does not beat champion v{champion.version} "
                            f"({champion.score:.4f}) by the required {contract.min_improvement} (gain {gain:.4f})")
-
-
-def select_best(candidates: list[dict[str, Any]], contract: Contract) -> dict[str, Any]:
-    """The candidate with the best validation score; ties go to the one listed first."""
-    metric = METRICS[contract.metric]
-    best = candidates[0]
-    for candidate in candidates[1:]:
-        if metric.gain(candidate["score"], best["score"]) > 0:
-            best = candidate
-    return best

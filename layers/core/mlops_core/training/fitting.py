@@ -1,40 +1,53 @@
-"""Splitting a dataset and fitting one candidate, scored on rows it did not see."""
+"""Fitting one trial's pipeline on the fitting rows (or a seeded sample of them), scored on the validation rows."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from mlops_core.contract import CandidateSpec, Contract
+from mlops_core.contract import Contract
 from mlops_core.scoring import METRICS, Prediction
-from mlops_core.training.candidates import build_pipeline
 from mlops_core.training.splits import split_rows
+
+# A sampled rung never fits on fewer rows than this, whatever the fraction.
+MIN_SAMPLE_ROWS = 50
 
 
 @dataclass(frozen=True)
-class FittedCandidate:
-    """A fitted pipeline and how it scored on the validation rows."""
+class FittedTrial:
+    """A fitted pipeline, how it scored on the validation rows, and what fitting it took."""
 
-    spec: CandidateSpec
     pipeline: Pipeline
     score: float
     fit_seconds: float
+    rows: int
 
 
-def fit_candidate(spec: CandidateSpec, frame: pd.DataFrame, contract: Contract) -> FittedCandidate:
-    """Fit on the fit rows, score on the validation rows with the contract's metric."""
+def fit_rows(rows: int, contract: Contract, sample_fraction: float = 1.0) -> np.ndarray:
+    """The fitting rows, or a sample of them drawn with the contract's seed (the same for every trial)."""
+    fit = split_rows(rows, contract).fit
+    if sample_fraction >= 1.0:
+        return fit
+    size = min(len(fit), max(MIN_SAMPLE_ROWS, round(len(fit) * sample_fraction)))
+    return np.sort(np.random.default_rng(contract.seed).choice(fit, size=size, replace=False))
+
+
+def fit_trial(pipeline: Pipeline, frame: pd.DataFrame, contract: Contract,
+              sample_fraction: float = 1.0) -> FittedTrial:
+    """Fit on the fitting rows (or their sample), score on all validation rows with the contract's metric."""
     split = split_rows(len(frame), contract)
+    rows = fit_rows(len(frame), contract, sample_fraction)
     X, y = frame[contract.features], frame[contract.target]
-    pipeline = build_pipeline(spec, contract)
     started = time.perf_counter()
-    pipeline.fit(X.iloc[split.fit], y.iloc[split.fit])
+    pipeline.fit(X.iloc[rows], y.iloc[rows])
     fit_seconds = time.perf_counter() - started
     prediction = sklearn_prediction(pipeline, X.iloc[split.validation], contract)
     score = prediction.score(y.iloc[split.validation].to_numpy(), METRICS[contract.metric])
-    return FittedCandidate(spec, pipeline, score, fit_seconds)
+    return FittedTrial(pipeline, score, fit_seconds, len(rows))
 
 
 def sklearn_prediction(pipeline: Pipeline, X: pd.DataFrame, contract: Contract) -> Prediction:

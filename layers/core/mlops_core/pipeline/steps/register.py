@@ -23,7 +23,8 @@ def register_model(event: dict[str, Any], services: Services) -> dict[str, Any]:
     # Before the version exists: a version never points to a run record that can expire.
     services.runs.keep(run["model"], run["run_id"])
     version = services.registry.register(run["model"], run["run_id"], {
-        "artifact": artifact, "candidate": best["name"], "estimator": best["estimator"], "params": best["params"],
+        "artifact": artifact, "candidate": best["label"], "estimator": best["candidate"], "params": best["params"],
+        "trial_id": best["trial_id"], "candidates_version": validation["candidates_version"],
         "metrics": {evaluation["metric"]: evaluation["score"], f"validation_{evaluation['metric']}": best["score"]},
         "parity": evaluation["parity"], "data": validation["dataset"], "contract": validation["contract"],
         "holdout_metrics": evaluation["holdout_metrics"], "champion_on_holdout": evaluation.get("champion"),
