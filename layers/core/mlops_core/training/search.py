@@ -291,25 +291,30 @@ def _primes(count: int) -> list[int]:
 
 
 def _scrambled_halton(dimensions: int, seed: int) -> Iterator[list[float]]:
-    """Halton points in [0, 1)^dimensions under a nested random digit shift (Owen's scrambling, with shifts).
+    """Halton points in [0, 1)^dimensions under Owen's nested scrambling.
 
-    Each digit is shifted by an amount drawn for the digits before it, so every base keeps its stratification (the
-    low discrepancy) while points never share their lower digits: plain or singly-permuted Halton gives, in base 2,
-    0.07, 0.7, 0.007 from a log range, values one decade apart with the same mantissa."""
+    Each digit goes through a random permutation drawn for the digits before it, so every base keeps its
+    stratification (the low discrepancy) while the larger bases lose plain Halton's correlation (bases 17 and 19
+    put the first points on a line), and points lose shared lower digits (base 2 maps a log range to 0.07, 0.7,
+    0.007: one mantissa). Permutations are drawn lazily, image by image, in the sequence's fixed order."""
     rng = random.Random(seed)
     bases = _primes(dimensions)
     depths = [math.ceil(_SCRAMBLED_BITS / math.log2(base)) for base in bases]
-    shifts: list[dict[tuple[int, int], int]] = [{} for _ in bases]
+    permutations: list[dict[tuple[int, int], dict[int, int]]] = [{} for _ in bases]
     for index in itertools.count():
         point = []
-        for base, depth, shift in zip(bases, depths, shifts, strict=True):
+        for base, depth, nodes in zip(bases, depths, permutations, strict=True):
             u, scale, width = 0.0, 1.0, 1
             for level in range(depth):
-                node = (level, index % width)  # the index's digits below this one
-                if node not in shift:
-                    shift[node] = rng.randrange(base)
+                images = nodes.setdefault((level, index % width), {})  # keyed by the index's lower digits
+                digit = index // width % base
+                if not images:
+                    images[digit] = rng.randrange(base)
+                elif digit not in images:
+                    free = sorted(set(range(base)) - set(images.values()))
+                    images[digit] = free[rng.randrange(len(free))]
                 scale /= base
-                u += ((index // width + shift[node]) % base) * scale
+                u += images[digit] * scale
                 width *= base
             # Past the scrambled digits each point has a cell of its own: a uniform place in it.
             point.append(min(u + rng.random() * scale, _BELOW_ONE))
