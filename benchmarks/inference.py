@@ -36,11 +36,11 @@ SMOKE = Settings(repeat=1, rows=500, warm_single=20, warm_batch=5)
 def register_model(stack, rows: int, estimator: str = "random_forest") -> None:
     """Train the default candidate, store its ONNX export and a joblib pickle, make it the champion."""
     import joblib
+    from mlops_candidates.registry import catalog
     from mlops_core.aws.objects import S3Object
     from mlops_core.aws.registry import AliasMove
     from mlops_core.contract import Contract
     from mlops_core.data.tabular import model_frame
-    from mlops_candidates.registry import catalog
     from mlops_core.training.fitting import fit_trial
     from mlops_core.training.onnx_export import export_onnx
 

@@ -19,8 +19,8 @@ from mlops_core.aws.run_store import RUNNING, SUCCEEDED
 from mlops_core.contract import Contract, check_name
 from mlops_core.errors import MlopsError, NotFoundError
 from mlops_core.monitoring.alarms import sync_model_alarms
-from mlops_core.scoring import METRICS
 from mlops_core.pipeline.triggers import INCOMING, Trigger, is_upload_of, model_from_key, run_key
+from mlops_core.scoring import METRICS
 
 from .stack import Stack
 

@@ -193,7 +193,8 @@ def compared_runs(facts: list[dict[str, Any]]) -> None:
             ("best params", lambda f: json.dumps(f["best"]["params"], sort_keys=True) if f["best"]["params"] else "-"),
             ("validation score", lambda f: _score(f["best"]["score"], f["best"]["metric"])),
             ("holdout score", lambda f: _score(f["holdout"]["score"], f["best"]["metric"])),
-            ("holdout metrics", lambda f: json.dumps({k: round(v, 4) for k, v in (f["holdout"]["metrics"] or {}).items()})),
+            ("holdout metrics", lambda f: json.dumps({k: round(v, 4)
+                                                      for k, v in (f["holdout"]["metrics"] or {}).items()})),
             ("decision", lambda f: f["decision"]["reason"] if f["decision"] else (f["error"] or "-")),
             ("version", lambda f: _v(f["version"]) + (" (champion)" if f["promoted"] else ""))]
     table = Table("", *(f"{f['model']} {f['run']}" for f in facts), title="Runs compared (* differs)")

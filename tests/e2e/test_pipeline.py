@@ -73,7 +73,8 @@ def test_contract_violating_data_fails_at_validate_and_changes_nothing(story):
 
     assert run["status"] == "FAILED" and run["error"] == "ContractViolationError"
     assert run["steps"]["validate"]["status"] == "FAILED"
-    assert not any(step.startswith("train:") for step in run["steps"])
+    assert not any(step.startswith("select:") for step in run["steps"])
+    assert stack.trials.list(model, run["run_id"]) == []
     assert (champion["version"], latest) == (2, 3)
     report = stack.store.get_json(S3Object(stack.outputs["ArtifactBucketName"],
                                            f"runs/{model}/{run['run_id']}/validation.json"))
@@ -92,6 +93,8 @@ def test_a_version_traces_back_to_its_data_contract_code_and_run(story):
     dataset = S3Object.parse(version["data"]["uri"], version["data"]["version_id"])
     assert sha256_hex(stack.store.get_bytes(dataset)) == version["data"]["sha256"]
     assert version["contract"]["sha256"] and version["code_version"].startswith("0.1.0+")
+    assert version["candidates_version"] == run["steps"]["validate"]["candidates_version"]
+    assert version["trial_id"] == run["steps"]["select:rung-0"]["best"]["trial_id"]
     assert version["parity"]["differing"] <= 0.01 * version["parity"]["rows"]
     artifact = stack.store.get_bytes(S3Object.parse(version["artifact"]["uri"]), version["artifact"]["sha256"])
     assert len(artifact) == version["artifact"]["bytes"] and version["artifact"]["load_seconds"] > 0
@@ -101,9 +104,24 @@ def test_every_step_of_a_run_is_recorded_with_its_timing(story):
     _, _, results = story
     run, _, _ = results["first"]
 
-    assert {"validate", "evaluate", "register"} <= set(run["steps"])
-    assert len([s for s in run["steps"] if s.startswith("train:")]) == 3
+    assert {"validate", "select:rung-0", "export", "evaluate", "register"} <= set(run["steps"])
     assert all(step["status"] == "SUCCEEDED" and step["seconds"] >= 0 for step in run["steps"].values())
+
+
+def test_each_default_candidate_is_one_trial_recorded_with_its_outcome_code_and_data(story):
+    stack, model, results = story
+    run, _, _ = results["first"]
+
+    trials = stack.trials.list(model, run["run_id"])
+
+    assert sorted(t["candidate"] for t in trials) == ["hist_gradient_boosting", "logistic_regression",
+                                                      "random_forest"]
+    assert all(t["status"] == "SUCCEEDED" and 0.5 < t["score"] <= 1 and t["fit_seconds"] > 0 for t in trials)
+    assert {t["data_sha256"] for t in trials} == {run["steps"]["validate"]["dataset"]["sha256"]}
+    assert {t["code_version"] for t in trials} == {run["steps"]["validate"]["candidates_version"]}
+    best = run["steps"]["select:rung-0"]["best"]
+    [exported] = [t for t in trials if t["trial_id"] == best["trial_id"]]
+    assert exported["onnx_bytes"] > 0 and all("onnx_bytes" not in t for t in trials if t is not exported)
 
 
 def test_an_upload_without_a_contract_fails_with_a_clear_message(stack, tmp_path, model_name):
@@ -113,8 +131,9 @@ def test_an_upload_without_a_contract_fails_with_a_clear_message(stack, tmp_path
     assert "mlops contract put" in run["message"]
 
 
-STEP_EVENTS = {"Validate data": "validate", "Train candidate": "train", "Export best candidate": "export",
-               "Evaluate against champion": "evaluate", "Register model version": "register", "Finish run": "finish"}
+STEP_EVENTS = {"Validate data": "validate", "Select trials": "select",
+               "Export best trial": "export", "Evaluate against champion": "evaluate",
+               "Register model version": "register", "Finish run": "finish"}
 
 
 def test_the_sample_events_have_the_shape_of_real_step_inputs(story):
@@ -126,3 +145,18 @@ def test_the_sample_events_have_the_shape_of_real_step_inputs(story):
     assert set(load_event("begin")) == set(inputs["Begin run"])
     for state, sample in STEP_EVENTS.items():
         assert differing_keys(load_event(sample), inputs[state]) == [], state
+    assert differing_keys(load_event("train"), train_input(stack, run["execution"])) == []
+
+
+def train_input(stack, execution_arn: str) -> dict:
+    """What the Train function got for the first trial: the Train trials map's ItemSelector applied to its input and
+    to the first item of its trial list (the local runtime does not list a Distributed Map's child executions)."""
+    import json
+
+    history = stack.stepfunctions.get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
+    [entered] = [json.loads(e["stateEnteredEventDetails"]["input"]) for e in history
+                 if e["type"] == "MapStateEntered"][:1]
+    plan = entered["plan"]
+    [first, *_] = stack.store.get_json(S3Object(plan["bucket"], plan["key"]))
+    return {"run": entered["run"], "dataset": entered["validation"]["dataset"],
+            "contract": entered["validation"]["contract"], "trial": first}

@@ -1,7 +1,7 @@
 import pytest
 from mlops_core.contract import Contract
 from mlops_core.scoring import METRICS
-from mlops_core.training.decision import ChampionScore, decide, select_best
+from mlops_core.training.decision import ChampionScore, decide
 
 from mlops_cli.samples import CHURN_CONTRACT
 
@@ -45,15 +45,6 @@ def test_for_an_error_metric_lower_is_better():
 
     assert decide(contract, 1.0, ChampionScore(1, 1.5)).promote
     assert not decide(contract, 1.45, ChampionScore(1, 1.5)).promote
-
-
-def test_the_best_candidate_follows_the_metric_direction():
-    candidates = [{"name": "a", "score": 2.0}, {"name": "b", "score": 1.0}]
-    rmse = Contract.from_dict({"model": "r", "task": "regression", "target": "y", "metric": "rmse",
-                               "columns": {"x": {"type": "number"}, "y": {"type": "number"}}})
-
-    assert select_best(candidates, rmse)["name"] == "b"
-    assert select_best(candidates, CONTRACT)["name"] == "a"
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])

@@ -88,8 +88,8 @@ def measured() -> dict:
     """Each case measured in a process of its own: tracemalloc counts every thread's allocations, and a test session
     may run others (the local cloud's executions and clock)."""
     code = "import json, sys; from tests.unit.test_encodings import measure_each; measure_each(json.loads(sys.argv[1]))"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "layers" / "core"), str(ROOT / "layers" / "candidates"),
-                                                        str(ROOT)])}
+    path = [str(ROOT / "layers" / "core"), str(ROOT / "layers" / "candidates"), str(ROOT)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
     done = subprocess.run([sys.executable, "-c", code, json.dumps(CASES)], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=1800, check=True)
     return dict(zip(CASES, json.loads(done.stdout.splitlines()[-1]), strict=True))

@@ -76,7 +76,9 @@ def test_an_unknown_candidate_parameter_is_refused_naming_it():
 def test_fitting_twice_gives_the_same_score(frame):
     params = {"n_estimators": 10, "max_depth": 5}
 
-    assert fit("random_forest", frame, CONTRACT, **params).score == fit("random_forest", frame, CONTRACT, **params).score
+    first, second = (fit("random_forest", frame, CONTRACT, **params) for _ in range(2))
+
+    assert first.score == second.score
 
 
 @pytest.mark.parametrize("name", DEFAULT_NAMES["classification"])

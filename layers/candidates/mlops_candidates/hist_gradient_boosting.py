@@ -1,10 +1,9 @@
 """Histogram gradient boosting on imputed numeric columns and target-mean encoded categories."""
 
-from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
-from sklearn.pipeline import Pipeline
-
 from mlops_core.contract import Contract
 from mlops_core.training.preprocessing import tabular_features
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.pipeline import Pipeline
 
 NAME = "hist_gradient_boosting"
 TASKS = ("classification", "regression")

@@ -1,10 +1,9 @@
 """Logistic regression on scaled numeric columns and one-hot categories: the linear baseline for classification."""
 
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
-
 from mlops_core.contract import Contract
 from mlops_core.training.preprocessing import tabular_features
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
 
 NAME = "logistic_regression"
 TASKS = ("classification",)

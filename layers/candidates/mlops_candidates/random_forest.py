@@ -1,10 +1,9 @@
 """A random forest on imputed numeric columns and target-mean encoded categories, bounded in size for serving."""
 
-from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
-from sklearn.pipeline import Pipeline
-
 from mlops_core.contract import Contract
 from mlops_core.training.preprocessing import tabular_features
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.pipeline import Pipeline
 
 NAME = "random_forest"
 TASKS = ("classification", "regression")

@@ -1,10 +1,9 @@
 """Ridge regression on scaled numeric columns and one-hot categories: the linear baseline for regression."""
 
-from sklearn.linear_model import Ridge
-from sklearn.pipeline import Pipeline
-
 from mlops_core.contract import Contract
 from mlops_core.training.preprocessing import tabular_features
+from sklearn.linear_model import Ridge
+from sklearn.pipeline import Pipeline
 
 NAME = "ridge"
 TASKS = ("regression",)

@@ -319,7 +319,7 @@ def _candidates(specs: Any) -> tuple[CandidateSpec, ...]:
 
 
 def _candidate(index: int, spec: Any) -> CandidateSpec:
-    """`{"candidate": registered name, "name"?, "params"?, "space"?}`, or the older `{"name", "estimator", "params"}`."""
+    """`{"candidate", "name"?, "params"?, "space"?}`, or the older `{"name", "estimator", "params"}`."""
     where = f"candidates[{index}]"
     if not isinstance(spec, dict):
         raise ContractError(f"{where}: must be an object naming a registered 'candidate'")

@@ -9,7 +9,7 @@ from mlops_core.aws.objects import S3Object
 from mlops_core.aws.run_store import run_prefix
 from mlops_core.aws.trial_store import run_key, trial_key
 from mlops_core.pipeline.services import Services
-from mlops_core.training.catalog import Trial
+from mlops_core.training.trial import Trial
 
 
 def write_rung(services: Services, run: dict[str, Any], trials: list[Trial], rung: int,

@@ -20,6 +20,7 @@ from mlops_core.contract import CandidateSpec, Contract, check_name
 from mlops_core.errors import CandidateError, ContractError
 from mlops_core.training.exportability import check_exportable
 from mlops_core.training.search import SearchSpace, plan_trials
+from mlops_core.training.trial import Trial
 
 TASKS = ("classification", "regression")
 MODULE_ATTRIBUTES = ("NAME", "TASKS", "DEFAULTS", "SPACE", "build")
@@ -65,28 +66,14 @@ class Candidate:
     def pipeline(self, params: dict[str, Any], contract: Contract) -> Pipeline:
         """The unfitted pipeline for these parameters (over the defaults), checked to export; its estimator seeded."""
         pipeline = self.build({**self.defaults, **params}, contract)
-        check_exportable(pipeline, self.name)
+        try:
+            check_exportable(pipeline)
+        except CandidateError as error:
+            raise CandidateError(f"candidate {self.name}: {error}") from error
         estimator = pipeline.steps[-1][1]
         if "random_state" in estimator.get_params(deep=False) and estimator.random_state is None:
             estimator.set_params(random_state=contract.seed)
         return pipeline
-
-
-@dataclass(frozen=True)
-class Trial:
-    """One configuration of one of the contract's candidates, to fit on all fitting rows or a sample of them."""
-
-    trial_id: str
-    label: str
-    candidate: str
-    params: dict[str, Any]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"trial_id": self.trial_id, "label": self.label, "candidate": self.candidate, "params": self.params}
-
-    @classmethod
-    def from_dict(cls, doc: dict[str, Any]) -> Trial:
-        return cls(doc["trial_id"], doc["label"], doc["candidate"], doc["params"])
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from mlops_core.contract import Contract
 from mlops_core.scoring import METRICS

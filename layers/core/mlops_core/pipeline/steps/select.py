@@ -8,8 +8,8 @@ from typing import Any
 from mlops_core.aws.contract_store import contract_at
 from mlops_core.pipeline.services import Services
 from mlops_core.pipeline.trials import write_rung
-from mlops_core.training.catalog import Trial
 from mlops_core.training.selection import rank
+from mlops_core.training.trial import Trial
 
 # The failures the step's result (a state payload) lists; the trial store has them all.
 LISTED_FAILURES = 20

@@ -20,10 +20,11 @@ from mlops_core.aws.run_store import FAILED, SUCCEEDED, run_prefix
 from mlops_core.contract import Contract
 from mlops_core.data.tabular import load_dataset
 from mlops_core.pipeline.services import Services
-from mlops_core.training.catalog import Catalog, Trial
+from mlops_core.training.catalog import Catalog
 from mlops_core.training.fitting import FittedTrial, fit_trial, sklearn_prediction
 from mlops_core.training.serialization import dump_pipeline
 from mlops_core.training.splits import split_rows
+from mlops_core.training.trial import Trial
 
 # A failure's message as the trial record keeps it: its first part says what failed.
 MESSAGE_CHARS = 500
