@@ -156,19 +156,25 @@ def log_lines(records: list[dict[str, Any]]) -> None:
 
 
 def trials(records: list[dict[str, Any]]) -> None:
-    """The leaderboard: best first, with only the parameters that vary between the run's trials."""
-    params = sorted({key for t in records for key in t["params"]})
-    varying = [key for key in params if len({json.dumps(t["params"].get(key), sort_keys=True) for t in records}) > 1]
-    table = Table("#", "trial", "rung", "candidate", *varying, "score", "fit s", "rows", "onnx KB", "status",
+    """The leaderboard, best first; each trial shows only the parameters that vary between its candidate's trials."""
+    varying = {}
+    for label in {t["label"] for t in records}:
+        own = [t["params"] for t in records if t["label"] == label]
+        varying[label] = [key for key in sorted({k for params in own for k in params})
+                          if len({json.dumps(params.get(key), sort_keys=True) for params in own}) > 1]
+    failed = any(t["status"] != "SUCCEEDED" for t in records)
+    table = Table("#", "trial", "rung", "candidate", "params", "score", "fit s", "rows", "onnx KB", "status",
+                  *(["error"] if failed else []),
                   title=f"Trials ({len(records)}), best first" + (f": {records[0]['metric']}" if records else ""))
     for place, t in enumerate(records, 1):
         ok = t["status"] == "SUCCEEDED"
-        status = "[green]SUCCEEDED" if ok else f"[red]FAILED[/] {escape(_one_line(t.get('error'), t.get('message')))}"
-        table.add_row(str(place), t["trial_id"], str(t["rung"]), escape(t["label"]),
-                      *(escape(_param(t["params"].get(key))) for key in varying),
+        params = " ".join(f"{key}={_param(t['params'].get(key))}" for key in varying[t["label"]])
+        table.add_row(str(place), t["trial_id"], str(t["rung"]), escape(t["label"]), escape(params),
                       f"{t['score']:.4f}" if "score" in t else "-",
                       f"{t['fit_seconds']:.2f}" if "fit_seconds" in t else "-", str(t.get("rows", "-")),
-                      f"{t['onnx_bytes'] / 1024:.0f}" if "onnx_bytes" in t else "-", status)
+                      f"{t['onnx_bytes'] / 1024:.0f}" if "onnx_bytes" in t else "-",
+                      "[green]SUCCEEDED" if ok else "[red]FAILED",
+                      *([escape(_one_line(t.get("error"), t.get("message"))) if not ok else ""] if failed else []))
     console.print(table)
 
 
