@@ -54,7 +54,7 @@ def main() -> int:
             frame.to_csv(path, index=False)
             run = _upload_and_follow(stack, path, console)
             champion = stack.registry.alias(MODEL)
-            _summarize(run, champion, console)
+            _summarize(stack, run, champion, console)
             if run["status"] != expected_status or (champion or {}).get("version") != expected_champion:
                 failures.append(f"{title}: run {run['status']}, champion {champion and champion['version']}")
         console.rule("Serving: the champion answers on the inference URL")
@@ -96,7 +96,7 @@ def _monitoring_chapters(stack: Stack, console: Console) -> list[str]:
                               if r["trigger"] == "alarm" and r["status"] in (SUCCEEDED, FAILED)), None), 300)
     if run is None:
         return [*failures, "no retraining run followed the drift alarm"]
-    _summarize(run, stack.registry.alias(MODEL), console)
+    _summarize(stack, run, stack.registry.alias(MODEL), console)
     console.print(f"trained on {run['dataset']['base_uri']} + {run['dataset']['feedback_rows']} labeled requests "
                   f"(manifest {run['dataset']['manifest_uri']})")
     if run["status"] != SUCCEEDED:
@@ -150,21 +150,23 @@ def _upload_and_follow(stack: Stack, path: Path, console: Console) -> dict[str, 
     return operations.wait_for_run(stack, MODEL, trigger.run_id, timeout=60)
 
 
-def _summarize(run: dict[str, Any], champion: dict[str, Any] | None, console: Console) -> None:
+def _summarize(stack: Stack, run: dict[str, Any], champion: dict[str, Any] | None, console: Console) -> None:
     steps = run["steps"]
     validate = steps.get("validate", {})
     if validate.get("status") == SUCCEEDED:
         console.print(f"validation: [green]passed[/], {validate['dataset']['rows']} rows")
     else:
         console.print(f"validation: [red]failed[/]\n{escape(validate.get('message', run.get('message', '')))}")
-    for name, step in sorted(steps.items()):
-        if name.startswith("train:") and step.get("status") == SUCCEEDED:
-            console.print(f"candidate {name[6:]:<24} validation {step['metric']} {step['score']:.4f} "
-                          f"(fit {step['fit_seconds']:.2f} s)")
+    for trial in operations.trials(stack, run):
+        if trial["status"] == SUCCEEDED:
+            console.print(f"trial {trial['trial_id']} {trial['label']:<24} validation {trial['metric']} "
+                          f"{trial['score']:.4f} (fit {trial['fit_seconds']:.2f} s)")
+        else:
+            console.print(f"trial {trial['trial_id']} {trial['label']:<24} [red]FAILED[/] {trial.get('error')}")
     evaluate = steps.get("evaluate")
     if evaluate and evaluate.get("status") == SUCCEEDED:
         artifact = evaluate["artifact"]
-        console.print(f"best: {evaluate['best']['name']}, holdout {evaluate['metric']} {evaluate['score']:.4f}; "
+        console.print(f"best: {evaluate['best']['label']} ({evaluate['best']['trial_id']}), holdout {evaluate['metric']} {evaluate['score']:.4f}; "
                       f"ONNX {artifact['bytes'] / 1024:.0f} KB, loads in {artifact['load_seconds'] * 1000:.0f} ms")
     if run["status"] == SUCCEEDED:
         action = "promoted" if run["promoted"] else "registered, not promoted"

@@ -29,7 +29,7 @@ PROPERTIES = {
     14: "Run history is read by model and time, a page at a time, and expires unless a version points to it",
     15: "One model's failing monitor pass leaves the others monitored, and is published",
     16: "The shadow challenger never fails the champion's answer",
-    17: "One failing candidate does not fail the run",
+    17: "One failing trial does not fail the run; every failure is recorded with its error",
     18: "Every CLI error exits 2 with one line naming what failed and what to do",
     19: "A second runtime on a held port exits at once, naming it",
 }

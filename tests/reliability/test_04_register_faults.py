@@ -68,9 +68,11 @@ def register_event(stack, model: str, run_id: str, body: bytes, champion_revisio
     stack.store.put_once(artifact, body)
     return {"run": {"model": model, "run_id": run_id, "trigger": "upload"},
             "validation": {"dataset": {"uri": f"s3://{stack.data_bucket}/incoming/{model}/d.csv", "rows": 1},
-                           "contract": contract, "profile_uri": "s3://p", "report_uri": "s3://r"},
+                           "contract": contract, "profile_uri": "s3://p", "report_uri": "s3://r",
+                           "candidates_version": "0123456789ab"},
             "evaluation": {"artifact": {"uri": artifact.uri, "sha256": sha256_hex(body), "bytes": len(body)},
-                           "best": {"name": "lr", "estimator": "logistic_regression", "params": {}, "score": 0.8},
+                           "best": {"trial_id": "t000", "label": "lr", "candidate": "logistic_regression",
+                                    "params": {}, "score": 0.8},
                            "metric": "roc_auc", "score": 0.81, "holdout_metrics": {"accuracy": 0.8},
                            "parity": {"ok": True}, "champion_revision": champion_revision,
                            "decision": {"promote": True, "reason": "beats the champion"}}}
