@@ -23,7 +23,6 @@ from mlops_core.training.parity import compare
 from mlops_core.training.splits import split_rows
 
 
-
 @dataclass(frozen=True)
 class Budget:
     """What a served model may take (docs/candidates.md states it): the inference function holds every champion it

@@ -78,8 +78,9 @@ def test_a_check_after_a_failed_one_it_needs_is_reported_as_not_run(tmp_path):
 
 
 def test_the_synthetic_frame_holds_gaps_an_empty_column_and_categories_the_fitting_rows_never_show():
-    from mlops_cli.candidate_checks import synthetic_contract
     from mlops_core.training.splits import split_rows
+
+    from mlops_cli.candidate_checks import synthetic_contract
 
     frame = synthetic_frame("classification")
     fit = split_rows(len(frame), synthetic_contract("classification")).fit
