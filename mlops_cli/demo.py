@@ -166,7 +166,8 @@ def _summarize(stack: Stack, run: dict[str, Any], champion: dict[str, Any] | Non
     evaluate = steps.get("evaluate")
     if evaluate and evaluate.get("status") == SUCCEEDED:
         artifact = evaluate["artifact"]
-        console.print(f"best: {evaluate['best']['label']} ({evaluate['best']['trial_id']}), holdout {evaluate['metric']} {evaluate['score']:.4f}; "
+        best = evaluate["best"]
+        console.print(f"best: {best['label']} ({best['trial_id']}), holdout {evaluate['metric']} {evaluate['score']:.4f}; "
                       f"ONNX {artifact['bytes'] / 1024:.0f} KB, loads in {artifact['load_seconds'] * 1000:.0f} ms")
     if run["status"] == SUCCEEDED:
         action = "promoted" if run["promoted"] else "registered, not promoted"
