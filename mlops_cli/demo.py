@@ -167,8 +167,8 @@ def _summarize(stack: Stack, run: dict[str, Any], champion: dict[str, Any] | Non
     if evaluate and evaluate.get("status") == SUCCEEDED:
         artifact = evaluate["artifact"]
         best = evaluate["best"]
-        console.print(f"best: {best['label']} ({best['trial_id']}), holdout {evaluate['metric']} {evaluate['score']:.4f}; "
-                      f"ONNX {artifact['bytes'] / 1024:.0f} KB, loads in {artifact['load_seconds'] * 1000:.0f} ms")
+        console.print(f"best: {best['label']} ({best['trial_id']}), holdout {evaluate['metric']} "
+                      f"{evaluate['score']:.4f}; ONNX {artifact['bytes'] / 1024:.0f} KB, loads in {artifact['load_seconds'] * 1000:.0f} ms")
     if run["status"] == SUCCEEDED:
         action = "promoted" if run["promoted"] else "registered, not promoted"
         console.print(f"decision: v{run['version']} {action}: {run['reason']}")
