@@ -168,7 +168,8 @@ def _summarize(stack: Stack, run: dict[str, Any], champion: dict[str, Any] | Non
         artifact = evaluate["artifact"]
         best = evaluate["best"]
         console.print(f"best: {best['label']} ({best['trial_id']}), holdout {evaluate['metric']} "
-                      f"{evaluate['score']:.4f}; ONNX {artifact['bytes'] / 1024:.0f} KB, loads in {artifact['load_seconds'] * 1000:.0f} ms")
+                      f"{evaluate['score']:.4f}; ONNX {artifact['bytes'] / 1024:.0f} KB, loads in "
+                      f"{artifact['load_seconds'] * 1000:.0f} ms")
     if run["status"] == SUCCEEDED:
         action = "promoted" if run["promoted"] else "registered, not promoted"
         console.print(f"decision: v{run['version']} {action}: {run['reason']}")
