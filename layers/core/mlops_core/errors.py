@@ -9,6 +9,10 @@ class ContractError(MlopsError):
     """A data contract document is missing or malformed."""
 
 
+class CandidateError(ContractError):
+    """A candidate pipeline that cannot be exported to ONNX or loaded back; the message says what to use instead."""
+
+
 class InvalidNameError(MlopsError):
     """A model or candidate name that is not valid in full (it would become an S3 key, a table key, an alarm)."""
 

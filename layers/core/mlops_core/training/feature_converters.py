@@ -49,7 +49,8 @@ class _Graph:
 
 
 def _float_graph(scope, operator, container) -> tuple[_Graph, str, str]:
-    return _Graph(scope, container, operator.inputs[0].type), operator.inputs[0].full_name, operator.outputs[0].full_name
+    graph = _Graph(scope, container, operator.inputs[0].type)
+    return graph, operator.inputs[0].full_name, operator.outputs[0].full_name
 
 
 def _same_shape(operator) -> None:
@@ -140,7 +141,8 @@ def convert_date_parts(scope, operator, container) -> None:
     days_before_month = graph.node("Div", [graph.node("Add", [graph.node("Mul", [month_from_march, i64(153)]),
                                                               i64(2)]), i64(5)])
     day_of_year = graph.node("Add", [days_before_month, graph.node("Sub", [day, i64(1)])])
-    leap_days = graph.node("Sub", [graph.node("Div", [year_of_era, i64(4)]), graph.node("Div", [year_of_era, i64(100)])])
+    leap_days = graph.node("Sub", [graph.node("Div", [year_of_era, i64(4)]),
+                                   graph.node("Div", [year_of_era, i64(100)])])
     day_of_era = graph.node("Add", [graph.node("Add", [graph.node("Mul", [year_of_era, i64(365)]), leap_days]),
                                     day_of_year])
     weekday = graph.node("Mod", [graph.node("Add", [day_of_era, i64(2)]), i64(7)])
