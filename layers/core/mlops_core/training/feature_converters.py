@@ -48,29 +48,36 @@ class _Graph:
         return names[0] if len(names) == 1 else names
 
 
+def _joined_input(graph: _Graph, operator) -> str:
+    """The transform's columns as one tensor: skl2onnx passes the columns of a top-level model one input each."""
+    names = [variable.full_name for variable in operator.inputs]
+    return names[0] if len(names) == 1 else graph.node("Concat", names, axis=1)
+
+
 def _float_graph(scope, operator, container) -> tuple[_Graph, str, str]:
     graph = _Graph(scope, container, operator.inputs[0].type)
-    return graph, operator.inputs[0].full_name, operator.outputs[0].full_name
+    return graph, _joined_input(graph, operator), operator.outputs[0].full_name
+
+
+def _output_type(operator, tensor_type, width: int) -> None:
+    check_input_and_output_numbers(operator, input_count_range=[1, None], output_count_range=1)
+    if len({type(variable.type) for variable in operator.inputs}) != 1:
+        raise TypeError(f"{operator.raw_operator.__class__.__name__} takes columns of one type")
+    operator.outputs[0].type = tensor_type([operator.inputs[0].get_first_dimension(), width])
 
 
 def _same_shape(operator) -> None:
-    check_input_and_output_numbers(operator, input_count_range=1, output_count_range=1)
-    rows = operator.inputs[0].get_first_dimension()
-    operator.outputs[0].type = operator.inputs[0].type.__class__([rows, operator.raw_operator.n_features_in_])
+    _output_type(operator, operator.inputs[0].type.__class__, operator.raw_operator.n_features_in_)
 
 
 def _one_column(operator) -> None:
-    check_input_and_output_numbers(operator, input_count_range=1, output_count_range=1)
-    operator.outputs[0].type = operator.inputs[0].type.__class__([operator.inputs[0].get_first_dimension(), 1])
+    _output_type(operator, operator.inputs[0].type.__class__, 1)
 
 
 def _date_columns(operator) -> None:
-    check_input_and_output_numbers(operator, input_count_range=1, output_count_range=1)
     if not isinstance(operator.inputs[0].type, StringTensorType):
         raise TypeError(f"DateParts takes string columns, got {operator.inputs[0].type}")
-    model = operator.raw_operator
-    width = model.n_features_in_ * len(model.parts)
-    operator.outputs[0].type = FloatTensorType([operator.inputs[0].get_first_dimension(), width])
+    _output_type(operator, FloatTensorType, operator.raw_operator.n_features_in_ * len(operator.raw_operator.parts))
 
 
 def convert_signed_log(scope, operator, container) -> None:
@@ -98,7 +105,7 @@ def convert_ratio(scope, operator, container) -> None:
 
 def convert_date_parts(scope, operator, container) -> None:
     graph = _Graph(scope, container)
-    x, out, model = operator.inputs[0].full_name, operator.outputs[0].full_name, operator.raw_operator
+    x, out, model = _joined_input(graph, operator), operator.outputs[0].full_name, operator.raw_operator
     if container.target_opset_onnx < DATE_OPSET:
         raise RuntimeError(f"DateParts exports with ai.onnx opset {DATE_OPSET} or later (RegexFullMatch, "
                            f"StringSplit); the target is {container.target_opset_onnx}")
