@@ -94,6 +94,11 @@ def test_a_scikit_learn_class_skl2onnx_cannot_convert_is_refused():
         check_exportable(nested(SplineTransformer()))
 
 
+def test_sparse_one_hot_binning_is_refused():
+    with pytest.raises(CandidateError, match="encode='ordinal'"):
+        check_exportable(nested(KBinsDiscretizer(encode="onehot")))
+
+
 @pytest.mark.parametrize("categories", [[0], [True, False], "from_dtype_with_categories"])
 def test_boosting_with_native_categories_is_refused(categories):
     model = HistGradientBoostingClassifier(max_iter=5)

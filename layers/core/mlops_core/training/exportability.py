@@ -9,7 +9,7 @@ from skl2onnx._supported_operators import sklearn_operator_name_map
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer
+from sklearn.preprocessing import FunctionTransformer, KBinsDiscretizer
 
 from mlops_core.errors import CandidateError
 from mlops_core.training import feature_converters, features
@@ -60,6 +60,9 @@ def _check_step(path: str, step) -> None:
             f"{path}: HistGradientBoosting's own categorical_features exports to ONNX with wrong predictions. Set "
             f"categorical_features=None and encode category columns with mlops_core.training.encodings "
             f"(for_trees: grouped codes or target means)")
+    if isinstance(step, KBinsDiscretizer) and step.encode == "onehot":
+        raise CandidateError(f"{path}: skl2onnx cannot export KBinsDiscretizer's sparse encode='onehot'; use "
+                             f"encode='ordinal' (trees, or followed by OneHotEncoder) or encode='onehot-dense'")
     if cls not in sklearn_operator_name_map:
         raise CandidateError(
             f"{path}: skl2onnx has no converter for {cls.__name__}, so the model could not be served. Use a "

@@ -2,7 +2,9 @@
 computes them from the raw columns with ONNX Runtime alone.
 
 Use them inside a ColumnTransformer as any scikit-learn transformer. Binning and interaction terms need nothing of
-their own: scikit-learn's KBinsDiscretizer(encode="ordinal") and PolynomialFeatures export exactly as they are.
+their own: skl2onnx converts scikit-learn's KBinsDiscretizer(encode="ordinal") and PolynomialFeatures (not
+KBinsDiscretizer's default sparse encode="onehot"). ONNX bins in float32: a value within a float32 step of a bin edge
+may land in the next bin, as a value near a tree's split may take the other branch.
 
 Missing values: SignedLog, Clip and Ratio pass NaN through, Ratio and DateParts also produce it (a zero denominator,
 a missing or unparseable date). Impute (SimpleImputer) before any tree model and before KBinsDiscretizer: skl2onnx's
