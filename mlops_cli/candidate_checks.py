@@ -17,6 +17,7 @@ from mlops_core.contract import Contract
 from mlops_core.scoring import METRICS
 from mlops_core.serving.onnx_model import OnnxModel
 from mlops_core.training.catalog import Candidate, Catalog
+from mlops_core.training.exportability import check_convertible
 from mlops_core.training.fitting import fit_trial, sklearn_prediction
 from mlops_core.training.onnx_export import export_onnx
 from mlops_core.training.parity import compare
@@ -103,7 +104,9 @@ def _space(ctx: Context) -> str:
 
 
 def _fits(ctx: Context) -> str:
-    ctx.fitted = fit_trial(ctx.candidate.pipeline({}, ctx.contract), ctx.frame, ctx.contract)
+    pipeline = ctx.candidate.pipeline({}, ctx.contract)
+    check_convertible(pipeline)
+    ctx.fitted = fit_trial(pipeline, ctx.frame, ctx.contract)
     predicted = sklearn_prediction(ctx.fitted.pipeline, ctx.frame[ctx.contract.features], ctx.contract)
     values = np.asarray(predicted.values)
     if ctx.task == "regression" and not np.all(np.isfinite(values.astype(float))):

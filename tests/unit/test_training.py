@@ -7,11 +7,16 @@ from mlops_core.contract import Contract
 from mlops_core.data.tabular import model_frame
 from mlops_core.errors import ArtifactIntegrityError, ContractError
 from mlops_core.serving.onnx_model import OnnxModel
+from mlops_core.training.features import Clip, DateParts, Ratio, SignedLog
 from mlops_core.training.fitting import fit_trial, sklearn_prediction
 from mlops_core.training.onnx_export import export_onnx
 from mlops_core.training.parity import compare
 from mlops_core.training.serialization import TRUSTED_TYPES, dump_pipeline, load_pipeline
 from mlops_core.training.splits import PARITY_ROWS, split_rows
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import Ridge
+from sklearn.pipeline import Pipeline
 
 from mlops_cli.samples import CHURN_CONTRACT, churn
 
@@ -154,13 +159,19 @@ def test_every_default_candidate_survives_the_allowlisted_round_trip(task, name)
     assert np.array_equal(restored.predict(X), fitted.pipeline.predict(X))
 
 
-def test_the_allowlist_is_exactly_the_types_the_default_candidates_hold():
+def test_the_allowlist_is_exactly_the_types_the_default_candidates_and_the_feature_transforms_hold():
     import skops.io
 
     held = set()
     for task, name in DEFAULTS:
         frame, contract = mixed_frame(task)
         held |= set(skops.io.get_untrusted_types(data=dump_pipeline(fit(name, frame, contract).pipeline)))
+    frame, _ = mixed_frame("regression")
+    frame["day"] = "2024-03-05"
+    every_transform = ColumnTransformer([("log", SignedLog(), ["x"]), ("clip", Clip(), ["x"]),
+                                         ("ratio", Ratio(), ["x", "gap"]), ("dates", DateParts(), ["day"])])
+    features = Pipeline([("features", every_transform), ("impute", SimpleImputer()), ("model", Ridge())])
+    held |= set(skops.io.get_untrusted_types(data=dump_pipeline(features.fit(frame[["x", "gap", "day"]], frame.y))))
 
     assert held == TRUSTED_TYPES
 

@@ -8,12 +8,14 @@ from skl2onnx import to_onnx
 from skl2onnx.common.data_types import FloatTensorType, StringTensorType
 
 from mlops_core.contract import ONNX_METADATA_KEY, Contract
+from mlops_core.training import feature_converters
 
 
 def export_onnx(pipeline, contract: Contract) -> bytes:
     """One input per feature column; probabilities as a plain tensor; the contract's columns in the metadata."""
     inputs = [(name, FloatTensorType([None, 1]) if contract.columns[name].numeric else StringTensorType([None, 1]))
               for name in contract.features]
+    feature_converters.register()
     options = {"zipmap": False} if contract.task == "classification" else None
     model = to_onnx(pipeline, initial_types=inputs, options=options)
     classes = [str(c) for c in pipeline.classes_] if contract.task == "classification" else []

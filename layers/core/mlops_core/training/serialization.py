@@ -7,10 +7,17 @@ from sklearn.pipeline import Pipeline
 
 from mlops_core.errors import ArtifactIntegrityError
 
+# The transforms of features.py, which hold only numbers, strings and arrays once fitted.
+FEATURE_TYPES = frozenset({
+    "mlops_core.training.features.SignedLog",
+    "mlops_core.training.features.Clip",
+    "mlops_core.training.features.Ratio",
+    "mlops_core.training.features.DateParts",
+})
 # skops trusts plain containers and scikit-learn's estimators; these are the other types the candidates' fitted
-# pipelines hold (tests/unit/test_training.py derives them from every default candidate): a type is trusted by its
-# exact name, never by its package.
-TRUSTED_TYPES = frozenset({
+# pipelines hold (tests/unit/test_training.py derives them from every default candidate and a pipeline using every
+# feature transform): a type is trusted by its exact name, never by its package.
+TRUSTED_TYPES = FEATURE_TYPES | frozenset({
     "numpy.dtype",
     "sklearn.tree._tree.Tree",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
