@@ -119,8 +119,11 @@ def _trials(args: argparse.Namespace) -> int:
 def _candidates_list(args: argparse.Namespace) -> int:
     from mlops_candidates.registry import catalog
 
+    candidates = catalog()
     _emit(args, [{"name": c.name, "tasks": list(c.tasks), "defaults": c.defaults, "space": c.space.to_data(),
-                  "summary": c.summary} for c in catalog().candidates.values()], render.candidates)
+                  "summary": c.summary} for c in candidates.candidates.values()]
+          + [{"name": name, "tasks": [], "defaults": {}, "space": {}, "summary": f"BROKEN: {reason}"}
+             for name, reason in candidates.broken.items()], render.candidates)
     return 0
 
 
@@ -131,7 +134,8 @@ def _candidates_check(args: argparse.Namespace) -> int:
     from .candidate_checks import check_catalog
 
     candidates = catalog()
-    names = [candidates.get(name, "the candidate name").name for name in args.names]
+    names = [name if name in candidates.broken else candidates.get(name, "the candidate name").name
+             for name in args.names]
     checks = [check.to_dict() for check in check_catalog(candidates, names)]
     _emit(args, checks, render.candidate_checks)
     failed = [c for c in checks if not c["passed"]]

@@ -12,6 +12,10 @@ CATALOG = catalog()
 CASES = [(name, task) for name, candidate in sorted(CATALOG.candidates.items()) for task in candidate.tasks]
 
 
+def test_every_module_of_the_registry_registers():
+    assert CATALOG.broken == {}
+
+
 @pytest.fixture(scope="module", params=CASES, ids=[f"{name}-{task}" for name, task in CASES])
 def checks(request):
     name, task = request.param

@@ -147,18 +147,17 @@ def test_a_module_written_to_the_convention_registers_and_builds(module):
 
 
 def test_a_module_missing_a_declaration_is_refused_naming_what_a_candidate_defines(module):
-    with pytest.raises(CandidateError, match="missing \\['SPACE'\\]"):
-        Catalog.of([module(SPACE=None)], {})
+    assert "missing ['SPACE']" in Catalog.of([module(SPACE=None)], {}).broken["tiny"]
 
 
 def test_a_module_whose_defaults_lie_outside_its_space_is_refused(module):
-    with pytest.raises(CandidateError, match="DEFAULTS.C"):
-        Catalog.of([module(DEFAULTS="{'C': 100.0}")], {})
+    assert "DEFAULTS.C" in Catalog.of([module(DEFAULTS="{'C': 100.0}")], {}).broken["tiny"]
 
 
 def test_a_module_searching_a_parameter_without_a_default_is_refused(module):
-    with pytest.raises(CandidateError, match="which DEFAULTS lacks"):
-        Catalog.of([module(SPACE="{'C': {'log': [0.01, 10.0]}, 'tol': {'log': [1e-5, 1e-3]}}")], {})
+    space = "{'C': {'log': [0.01, 10.0]}, 'tol': {'log': [1e-5, 1e-3]}}"
+
+    assert "which DEFAULTS lacks" in Catalog.of([module(SPACE=space)], {}).broken["tiny"]
 
 
 def test_two_modules_with_one_name_are_refused(module):
@@ -183,3 +182,33 @@ def test_the_code_version_changes_with_any_candidate_source(module):
 
     assert Catalog.of([module()], {}).code_version == first and len(first) == 12
     assert Catalog.of([module(docstring="Another docstring.")], {}).code_version != first
+
+
+def test_a_broken_module_costs_only_the_contracts_that_name_it(module):
+    catalog = Catalog.of([module(), module(NAME="'broken'", SPACE=None)], {"classification": ["tiny"]})
+
+    assert set(catalog.candidates) == {"tiny"} and "missing ['SPACE']" in catalog.broken["broken"]
+    assert len(catalog.trials(contract())) == 1
+    with pytest.raises(CandidateError, match="candidate 'broken' is registered but broken: .*SPACE"):
+        catalog.trials(contract(candidates=[{"candidate": "broken"}]))
+
+
+NOT_JSON = ["{'C': (1.0, 2.0)}", "{'C': float('nan')}", "{'C': __import__('numpy').int64(1)}"]
+
+
+@pytest.mark.parametrize("defaults", NOT_JSON)
+def test_a_default_that_is_not_a_json_value_is_refused(module, defaults):
+    catalog = Catalog.of([module(DEFAULTS=defaults, SPACE="{}")], {})
+
+    assert "is not a JSON value" in catalog.broken["tiny"]
+
+
+def test_tasks_given_as_a_string_are_refused_saying_a_tuple_is_expected(module):
+    assert "must be a non-empty tuple" in Catalog.of([module(TASKS="'classification'")], {}).broken["tiny"]
+
+
+def test_a_contract_naming_no_candidates_for_a_task_the_registry_has_no_defaults_for_is_refused(module):
+    regression = contract(task="regression", target="tenure_months", metric="rmse")
+
+    with pytest.raises(ContractError, match="no default candidates for regression"):
+        Catalog.of([module()], {"classification": ["tiny"]}).trials(regression)

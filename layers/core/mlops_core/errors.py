@@ -71,6 +71,14 @@ class CandidateError(MlopsError):
     """A candidate module, or the pipeline it builds, that the pipeline cannot fit, export or serve; says why."""
 
 
+class TrialsMissingError(ServiceError):
+    """A rung's trials are not all recorded (a write the store lost); the run stops rather than rank a part."""
+
+
+class ExportFailedError(MlopsError):
+    """Neither the best trial nor its runners-up could be exported within the serving budget; names each and why."""
+
+
 class AllTrialsFailedError(MlopsError):
     """No trial of a run produced a fitted model; the message names them and their errors."""
 

@@ -6,8 +6,11 @@ import json
 from typing import Any
 
 from mlops_core.aws.dynamo import from_item, to_item
+from mlops_core.errors import error_message
 
 PAGE = 100
+# A failure's message as a trial record shows it: its first part says what failed.
+MESSAGE_CHARS = 500
 
 
 def run_key(model: str, run_id: str) -> str:
@@ -46,11 +49,14 @@ class TrialStore:
         names = {"#run": "run"} | ({"#trial": "trial"} if rung is not None else {})
         pages = self.client.get_paginator("query").paginate(
             TableName=self.table, KeyConditionExpression=condition, ExpressionAttributeNames=names,
-            ExpressionAttributeValues=to_item(values), PaginationConfig={"PageSize": PAGE})
+            ExpressionAttributeValues=to_item(values), ConsistentRead=True, PaginationConfig={"PageSize": PAGE})
         return [_trial(from_item(item)) for page in pages for item in page["Items"]]
 
 
 def _trial(record: dict[str, Any]) -> dict[str, Any]:
     record["params"] = json.loads(record.pop("params_json", "{}"))
     record["rung"] = int(record["rung"])
+    if "caught" in record:  # the state machine's record of a lost trial: the error object it caught, as JSON
+        caught = json.loads(record.pop("caught"))
+        record["message"] = error_message(caught.get("Cause") or caught.get("Error", ""))[:MESSAGE_CHARS]
     return record

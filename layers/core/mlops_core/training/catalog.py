@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -47,11 +48,16 @@ class Candidate:
             raise CandidateError(f"{where}: missing {missing}; a candidate module defines NAME, TASKS, DEFAULTS, "
                                  "SPACE and build(params, contract)")
         name = check_name(module.NAME, f"{where}: NAME", CandidateError)
+        if not isinstance(module.TASKS, list | tuple) or not module.TASKS or set(module.TASKS) - set(TASKS):
+            raise CandidateError(f"{where}: TASKS {module.TASKS!r} must be a non-empty tuple of {list(TASKS)}")
         tasks = tuple(module.TASKS)
-        if not tasks or set(tasks) - set(TASKS):
-            raise CandidateError(f"{where}: TASKS {list(tasks)} must be a non-empty list of {list(TASKS)}")
         if not isinstance(module.DEFAULTS, dict):
             raise CandidateError(f"{where}: DEFAULTS must be a dict of every parameter build() takes")
+        for key, value in module.DEFAULTS.items():
+            if not _is_json(value):
+                raise CandidateError(f"{where}: DEFAULTS[{key!r}] = {value!r} is not a JSON value (numbers, strings, "
+                                     "true/false, None, lists, dicts; no tuples, NaN or NumPy types): trials travel "
+                                     "as JSON")
         try:
             space = SearchSpace.parse(module.SPACE, f"{name}.SPACE")
             space.check(module.DEFAULTS, f"{name}.DEFAULTS")
@@ -78,22 +84,31 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Catalog:
-    """The registered candidates, and the ones a contract gets when it names none (per task)."""
+    """The registered candidates, the ones a contract gets when it names none (per task), and the modules that could
+    not be read: each refused with its reason when asked for, so one broken module costs only the contracts naming
+    it."""
 
     candidates: dict[str, Candidate]
     defaults: dict[str, tuple[str, ...]]
+    broken: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, modules: Iterable[ModuleType], defaults: dict[str, Iterable[str]]) -> Catalog:
-        found = [Candidate.from_module(module) for module in modules]
+        found, broken = [], {}
+        for module in modules:
+            try:
+                found.append(Candidate.from_module(module))
+            except CandidateError as error:
+                name = getattr(module, "NAME", None)
+                broken[name if isinstance(name, str) else module.__name__.rsplit(".", 1)[-1]] = str(error)
         names = [candidate.name for candidate in found]
         if len(set(names)) != len(names):
             raise CandidateError(f"registry: candidate names must be unique, got {names}")
         catalog = cls({candidate.name: candidate for candidate in found},
-                      {task: tuple(names) for task, names in defaults.items()})
+                      {task: tuple(names) for task, names in defaults.items()}, broken)
         for task, names in catalog.defaults.items():
             for name in names:
-                if task not in catalog.get(name, f"registry defaults for {task}").tasks:
+                if name not in broken and task not in catalog.get(name, f"registry defaults for {task}").tasks:
                     raise CandidateError(f"registry: default candidate {name!r} does not support {task}")
         return catalog
 
@@ -106,13 +121,20 @@ class Catalog:
         return digest.hexdigest()[:12]
 
     def get(self, name: str, where: str = "candidate") -> Candidate:
+        if name in self.broken:
+            raise CandidateError(f"{where}: candidate {name!r} is registered but broken: {self.broken[name]}")
         if name not in self.candidates:
             raise ContractError(f"{where}: unknown candidate {name!r}; registered: {sorted(self.candidates)}")
         return self.candidates[name]
 
     def specs(self, contract: Contract) -> tuple[CandidateSpec, ...]:
         """The contract's candidates, or the registry's defaults for its task."""
-        return contract.candidates or tuple(CandidateSpec(name, name) for name in self.defaults[contract.task])
+        if contract.candidates:
+            return contract.candidates
+        if not self.defaults.get(contract.task):
+            raise ContractError(f"candidates: the registry names no default candidates for {contract.task}; name "
+                                f"them in the contract (registered: {sorted(self.candidates)})")
+        return tuple(CandidateSpec(name, name) for name in self.defaults[contract.task])
 
     def trials(self, contract: Contract) -> list[Trial]:
         """Every trial a run of this contract fits first, refusing an unknown candidate, parameter or value.
@@ -148,3 +170,21 @@ class Catalog:
 
     def pipeline(self, trial: Trial, contract: Contract) -> Pipeline:
         return self.get(trial.candidate).pipeline(trial.params, contract)
+
+
+def _is_json(value: Any) -> bool:
+    """Whether a value survives JSON unchanged (so a trial's parameters are what its record says)."""
+    try:
+        return json.loads(json.dumps(value, allow_nan=False)) == value and not _holds_tuple(value)
+    except (TypeError, ValueError):
+        return False
+
+
+def _holds_tuple(value: Any) -> bool:
+    if isinstance(value, tuple):
+        return True
+    if isinstance(value, list):
+        return any(_holds_tuple(item) for item in value)
+    if isinstance(value, dict):
+        return any(_holds_tuple(item) for item in value.values())
+    return False

@@ -10,6 +10,9 @@ from skl2onnx.common.data_types import FloatTensorType, StringTensorType
 from mlops_core.contract import ONNX_METADATA_KEY, Contract
 from mlops_core.training import feature_converters
 
+# The largest graph a run exports: the inference function holds every champion it serves in memory.
+MAX_ONNX_BYTES = 20 * 2**20
+
 
 def export_onnx(pipeline, contract: Contract) -> bytes:
     """One input per feature column; probabilities as a plain tensor; the contract's columns in the metadata."""

@@ -29,10 +29,23 @@ def dump_pipeline(pipeline: Pipeline) -> bytes:
     return skops.io.dumps(pipeline)
 
 
+def dump_loadable(pipeline: Pipeline) -> bytes:
+    """The skops bytes of a fitted pipeline the Export step will load, refused now (as the trial's failure) when it
+    holds a type outside the allowlist."""
+    data = dump_pipeline(pipeline)
+    _refuse_untrusted(data, "the fitted pipeline holds types the artifact allowlist does not load")
+    return data
+
+
 def load_pipeline(data: bytes) -> Pipeline:
     """Refuse any type outside skops's defaults and the allowlist before anything is constructed."""
+    return skops.io.loads(data, trusted=_refuse_untrusted(data, "candidate holds types outside the allowlist"))
+
+
+def _refuse_untrusted(data: bytes, message: str) -> list[str]:
     untrusted = skops.io.get_untrusted_types(data=data)
     refused = sorted(name for name in untrusted if name not in TRUSTED_TYPES)
     if refused:
-        raise ArtifactIntegrityError(f"candidate holds types outside the allowlist: {refused}")
-    return skops.io.loads(data, trusted=untrusted)
+        raise ArtifactIntegrityError(f"{message}: {refused} (the estimators and transforms that serve are listed in "
+                                     "docs/candidates.md)")
+    return untrusted

@@ -22,7 +22,7 @@ from mlops_core.data.tabular import load_dataset
 from mlops_core.pipeline.services import Services
 from mlops_core.training.catalog import Catalog
 from mlops_core.training.fitting import FittedTrial, fit_trial, sklearn_prediction
-from mlops_core.training.serialization import dump_pipeline
+from mlops_core.training.serialization import dump_loadable
 from mlops_core.training.splits import split_rows
 from mlops_core.training.trial import Trial
 
@@ -62,6 +62,8 @@ def train_trial(event: dict[str, Any], services: Services, catalog: Catalog,
         fitted = fit_trial(catalog.pipeline(trial, contract), frame, contract, fraction)
         if not math.isfinite(fitted.score):
             raise ValueError(f"validation {contract.metric} is {fitted.score}: the model cannot be ranked")
+        # Only trials that may be exported are kept; one the Export step could not load fails here, as itself.
+        body = dump_loadable(fitted.pipeline) if fraction >= 1.0 else None
     except Exception as error:  # the candidate's own code failing is this trial's outcome, not the step's
         record |= {"status": FAILED, "error": type(error).__name__, "message": str(error)[:MESSAGE_CHARS]}
         services.trials.put({**record, "seconds": round(time.time() - started, 3)})
@@ -70,17 +72,16 @@ def train_trial(event: dict[str, Any], services: Services, catalog: Catalog,
         return {"trial_id": trial.trial_id, "status": FAILED}
     record |= {"status": SUCCEEDED, "score": fitted.score, "fit_seconds": round(fitted.fit_seconds, 3),
                "rows": fitted.rows}
-    if fraction >= 1.0:
-        record |= _keep(fitted, frame, contract, run, trial, services)
+    if body is not None:
+        record |= _keep(body, fitted, frame, contract, run, trial, services)
     services.trials.put({**record, "seconds": round(time.time() - started, 3)})
     return {"trial_id": trial.trial_id, "status": SUCCEEDED, "score": fitted.score}
 
 
-def _keep(fitted: FittedTrial, frame: pd.DataFrame, contract: Contract, run: dict[str, Any], trial: Trial,
-          services: Services) -> dict[str, Any]:
+def _keep(body: bytes, fitted: FittedTrial, frame: pd.DataFrame, contract: Contract, run: dict[str, Any],
+          trial: Trial, services: Services) -> dict[str, Any]:
     """The fitted pipeline, and its predictions on the parity rows: the export is checked against these on the
     evaluate step, which has ONNX Runtime but no scikit-learn."""
-    body = dump_pipeline(fitted.pipeline)
     name = f"{run_prefix(run)}/trials/{trial.trial_id}-{hashlib.sha256(body).hexdigest()[:12]}"
     target = S3Object(services.settings.artifact_bucket, f"{name}.skops")
     sha256 = services.store.put_once(target, body)
