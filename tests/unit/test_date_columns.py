@@ -3,6 +3,7 @@ year, month, day and weekday by the built-in candidates, exported to ONNX within
 
 import datetime
 import functools
+import re
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,8 @@ from mlops_core.training.onnx_export import export_onnx
 from mlops_core.training.parity import compare
 from mlops_core.training.preprocessing import category_columns, date_columns, numeric_columns, tabular_features
 from mlops_core.training.splits import split_rows
+
+from mlops_cli.tables import read_table
 
 # What a date column may hold that is not a date: each becomes NaN in DateParts, in Python and in ONNX alike.
 BAD_DATES = ["garbage", "2023-02-29", "2024-13-01", "2024-04-31", "2024-1-05", "05/03/2024", "2024-03-05x"]
@@ -195,11 +198,19 @@ def test_a_null_date_is_refused_when_the_column_is_not_nullable():
         schema.parse_predict({"records": [{"amount": 1.0, "signup": None, "plan": "a"}]})
 
 
-def test_the_request_schema_describes_a_date_as_an_iso_string():
-    schema = RequestSchema(contract(nullable=False), {"amount": "amount", "signup": "signup", "plan": "plan"})
+@pytest.mark.parametrize("nullable", [False, True])
+def test_the_request_schema_describes_a_date_as_an_iso_string_the_cli_sends_as_text(tmp_path, nullable):
+    schema = RequestSchema(contract(nullable=nullable), {"amount": "amount", "signup": "signup", "plan": "plan"})
+    path = tmp_path / "score.csv"
+    path.write_text("amount,signup,plan\n1.5,2024-03-05,a\n2,,b\n")
 
     signup = schema.json_schema()["properties"]["records"]["items"]["properties"]["signup"]
+    records = read_table(path).records(schema.json_schema())
 
+    signup = signup["anyOf"][0] if nullable else signup
     assert signup["type"] == "string"
-    assert signup["anyOf"] == [{"format": "date"}, {"format": "date-time"}]
-    assert signup["pattern"].startswith("^[0-9]{4}-[0-9]{2}-[0-9]{2}")
+    assert re.fullmatch(signup["pattern"].strip("^$"), "2024-03-05T10:11:12Z")
+    assert all(re.fullmatch(signup["pattern"].strip("^$"), example) for example in signup["examples"])
+    assert "format date" in signup["description"]
+    assert records == [{"amount": 1.5, "signup": "2024-03-05", "plan": "a"},
+                       {"amount": 2.0, "signup": None, "plan": "b"}]

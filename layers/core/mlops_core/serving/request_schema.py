@@ -20,6 +20,9 @@ MAX_RECORDS = 1000
 MAX_REQUEST_ID = 128
 # Models compute in float32; a larger magnitude would reach them as infinity.
 FLOAT32_MAX = float(np.finfo(np.float32).max)
+DATE_DESCRIPTION = ("an ISO 8601 date naming a real day, YYYY-MM-DD (JSON Schema format date), optionally followed by "
+                    "a time after 'T' or a space (as format date-time), which the model does not read")
+DATE_EXAMPLES = ["2024-03-05", "2024-03-05T10:11:12Z"]
 
 
 def parse_body(body: str | None, is_base64: bool, content_type: str | None = None,
@@ -216,9 +219,10 @@ def _kind(value: Any) -> str:
 def column_schema(column: Column) -> dict[str, Any]:
     """One column as JSON Schema: its type, bounds, categories or date pattern, and null when it is nullable."""
     if column.type == "date":
-        # The pattern is the rule the service applies (a real calendar day is checked on top); the formats name it.
-        schema: dict[str, Any] = {"type": "string", "pattern": f"^{DATE_PATTERN}$",
-                                  "anyOf": [{"format": "date"}, {"format": "date-time"}]}
+        # The pattern is the rule the service applies (a real calendar day is checked on top). No "format": neither
+        # "date" nor "date-time" alone admits both forms, and an "anyOf" of them would read as the nullable wrapper.
+        schema: dict[str, Any] = {"type": "string", "pattern": f"^{DATE_PATTERN}$", "examples": DATE_EXAMPLES,
+                                  "description": DATE_DESCRIPTION}
     elif column.numeric:
         schema = {"type": "integer" if column.type == "integer" else "number"}
         schema |= {key: value for key, value in (("minimum", column.min), ("maximum", column.max))
