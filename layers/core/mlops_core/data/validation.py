@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 
 from mlops_core.contract import Contract, visible
-from mlops_core.dates import is_date
 from mlops_core.data.profile import ProfileBuilder
 from mlops_core.data.tabular import CHUNK_ROWS, UnreadableDatasetError, iter_chunks, read_header
+from mlops_core.dates import is_date
 
 MAX_EXAMPLES = 5
 MAX_EXAMPLE_CHARS = 120
