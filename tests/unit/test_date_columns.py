@@ -96,6 +96,20 @@ def test_a_date_column_reaches_models_as_text_with_missing_dates_empty(tmp_path)
     assert model_frame(frame, contract()).signup.tolist() == loaded.signup.tolist()
 
 
+def test_a_parquet_timestamp_column_is_a_valid_date_column_read_as_its_text(tmp_path):
+    path = tmp_path / "data.parquet"
+    stamps = pd.to_datetime(["2024-03-05 10:00"] * 30 + ["2024-03-06 00:00"] * 30 + [None] * 5)
+    pd.DataFrame({"signup": stamps, "y": np.arange(65.0)}).to_parquet(path, engine="fastparquet")
+    dated = Contract.from_dict({"model": "stamps", "task": "regression", "target": "y", "min_rows": 50,
+                                "columns": {"signup": {"type": "date", "nullable": True}, "y": {"type": "number"}}})
+
+    report, profile = validate(path, "parquet", dated)
+
+    assert report.passed, report.render()
+    assert (profile["columns"]["signup"]["first"], profile["columns"]["signup"]["last"]) == ("2024-03-05", "2024-03-06")
+    assert set(load_frame(path, "parquet", dated).signup) == {"2024-03-05 10:00:00", "2024-03-06 00:00:00", ""}
+
+
 def test_drift_skips_a_date_column_and_compares_the_others(tmp_path):
     _, profile = validate(write_csv(tmp_path, rows(2000, seed=1, bad=False)), "csv", contract())
     live = rows(500, seed=2, bad=False)
