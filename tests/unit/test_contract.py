@@ -43,10 +43,27 @@ def test_features_are_the_columns_other_than_the_target():
     ({"columns": {**CHURN_CONTRACT["columns"], "age": {"type": "number", "min": 5, "max": 1}}}, "columns.age"),
     ({"columns": {**CHURN_CONTRACT["columns"], "churned": {"type": "number"}}}, "columns.churned"),
     ({"candidates": [{"params": {}}]}, "candidates[0]"),
+    ({"columns": {**CHURN_CONTRACT["columns"], "signup": {"type": "date", "min": 0}}}, "columns.signup.min"),
+    ({"columns": {**CHURN_CONTRACT["columns"], "signup": {"type": "date", "categories": ["2024-01-01"]}}},
+     "columns.signup.categories"),
+    ({"columns": {**CHURN_CONTRACT["columns"], "churned": {"type": "date"}}}, "columns.churned"),
+    ({"task": "regression", "metric": "rmse", "target": "signup",
+      "columns": {**CHURN_CONTRACT["columns"], "signup": {"type": "date"}}}, "columns.signup"),
 ])
 def test_a_malformed_contract_is_refused_naming_the_field(changes, field):
     with pytest.raises(ContractError, match=f"^{field.replace('[', '.').replace(']', '.')}"):
         Contract.from_dict(with_changes(**changes))
+
+
+def test_a_date_column_is_a_feature_that_is_not_numeric_and_round_trips():
+    contract = Contract.from_dict(with_changes(
+        columns={**CHURN_CONTRACT["columns"], "signup": {"type": "date", "nullable": True}}))
+
+    signup = contract.columns["signup"]
+    assert (signup.type, signup.nullable, signup.numeric) == ("date", True, False)
+    assert "signup" in contract.features
+    assert contract.to_dict()["columns"]["signup"] == {"type": "date", "nullable": True}
+    assert Contract.from_dict(contract.to_dict()) == contract
 
 
 def test_a_contract_that_is_not_json_is_refused():

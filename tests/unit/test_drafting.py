@@ -46,3 +46,24 @@ def test_a_text_target_with_more_classes_than_a_contract_takes_is_refused_naming
 
     with pytest.raises(ContractError, match="'label' has 73 distinct values"):
         draft_contract(frame, "demo", "label")
+
+
+def test_a_text_column_of_iso_dates_is_drafted_as_a_date_and_one_invalid_date_keeps_it_text():
+    frame = pd.DataFrame({"signup": ["2024-03-05", None, "2024-03-06T10:11:12Z"],
+                          "renewal": ["2024-03-05", "2024-02-30", "2024-03-07"],
+                          "stamp": pd.to_datetime(["2024-03-05 10:00", "2024-03-06 00:00", None]),
+                          "y": ["x", "y", "x"]})
+
+    contract, _ = draft_contract(frame, "demo", "y")
+
+    assert contract.columns["signup"].type == "date" and contract.columns["signup"].nullable
+    assert contract.columns["stamp"].type == "date"
+    assert contract.columns["renewal"].type == "category"
+
+
+def test_a_target_of_dates_stays_a_category_for_classification():
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "y": ["2024-01-01", "2024-01-02"] * 2})
+
+    contract, _ = draft_contract(frame, "demo", "y")
+
+    assert contract.columns["y"].type == "category"

@@ -58,13 +58,11 @@ def raw_rows(rows: int, seed: int) -> pd.DataFrame:
     return frame
 
 
-def contract_for(task: str, frame: pd.DataFrame) -> Contract:
-    # The contract has no date type yet: a date column is a category column listing the values it holds.
-    dates = sorted({str(value) for value in frame.signup.dropna()} | {""})
+def contract_for(task: str) -> Contract:
     target = {"type": "category", "categories": ["no", "yes"]} if task == "classification" else {"type": "number"}
     return Contract.from_dict({"model": "features", "task": task, "target": "y", "min_rows": 50, "columns": {
         "income": {"type": "number", "nullable": True}, "debt": {"type": "number", "nullable": True},
-        "age": {"type": "number"}, "signup": {"type": "category", "nullable": True, "categories": dates},
+        "age": {"type": "number"}, "signup": {"type": "date", "nullable": True},
         "plan": {"type": "category", "categories": list("abcd")}, "y": target}})
 
 
@@ -76,7 +74,7 @@ def model_rows(task: str) -> tuple[pd.DataFrame, pd.DataFrame, Contract]:
         threshold = fitting.y.median()
         for frame in (fitting, scoring):
             frame["y"] = np.where(frame.y > threshold, "yes", "no")
-    contract = contract_for(task, pd.concat([fitting, scoring]))
+    contract = contract_for(task)
     return model_frame(fitting, contract), model_frame(scoring, contract), contract
 
 

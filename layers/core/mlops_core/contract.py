@@ -11,12 +11,12 @@ from typing import Any, Literal
 from mlops_core.errors import ContractError, InvalidNameError
 from mlops_core.scoring import METRICS, default_metric
 
-ColumnType = Literal["number", "integer", "category"]
+ColumnType = Literal["number", "integer", "category", "date"]
 Task = Literal["classification", "regression"]
 # Model and candidate names become S3 keys, DynamoDB keys, alarm names and metric dimensions: matched in full.
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 NAME_RULE = "1 to 63 characters, lowercase ASCII letters, digits, '-' or '_', starting with a letter or digit"
-# What models see for a missing value of a category column, in training and in serving alike.
+# What models see for a missing value of a category or date column, in training and in serving alike.
 MISSING_CATEGORY = ""
 # The ONNX metadata entry that carries a model's task, target, classes and feature types.
 ONNX_METADATA_KEY = "mlops"
@@ -287,8 +287,8 @@ def _column(name: str, spec: Any) -> Column:
     if not isinstance(spec, dict):
         raise ContractError(f"{where}: must be an object with a 'type'")
     kind = spec.get("type")
-    if kind not in ("number", "integer", "category"):
-        raise ContractError(f"{where}.type: {kind!r} must be 'number', 'integer' or 'category'")
+    if kind not in ("number", "integer", "category", "date"):
+        raise ContractError(f"{where}.type: {kind!r} must be 'number', 'integer', 'category' or 'date'")
     categories = spec.get("categories")
     if kind == "category":
         if not isinstance(categories, list) or not categories:
@@ -300,7 +300,7 @@ def _column(name: str, spec: Any) -> Column:
         raise ContractError(f"{where}.categories: only category columns have categories")
     bounds = {key: spec.get(key) for key in ("min", "max")}
     for key, value in bounds.items():
-        if value is not None and (kind == "category" or not isinstance(value, int | float)):
+        if value is not None and (kind in ("category", "date") or not isinstance(value, int | float)):
             raise ContractError(f"{where}.{key}: must be a number on a numeric column")
     if bounds["min"] is not None and bounds["max"] is not None and bounds["min"] > bounds["max"]:
         raise ContractError(f"{where}: min is greater than max")

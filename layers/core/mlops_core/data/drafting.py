@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from mlops_core.contract import Contract
+from mlops_core.dates import is_date
 from mlops_core.errors import ContractError
 from mlops_core.scoring import default_metric
 
@@ -16,7 +17,7 @@ MAX_CLASSES = 20
 
 
 def draft_contract(frame: pd.DataFrame, model: str, target: str, task: str | None = None) -> tuple[Contract, list[str]]:
-    """Types, nullability, sign bounds and categories as seen in `frame`; returns the contract and notes."""
+    """Types, nullability, sign bounds, categories and dates as seen in `frame`; returns the contract and notes."""
     if target not in frame.columns:
         raise ContractError(f"target {target!r} is not a column of the data (columns: {list(frame.columns)[:20]})")
     task = task or _guess_task(frame[target])
@@ -52,6 +53,11 @@ def _guess_task(target: pd.Series) -> str:
 def _column_spec(values: pd.Series, as_category: bool) -> dict[str, Any] | None:
     nullable = bool(values.isna().any())
     present = values.dropna()
+    # Parquet's timestamps are read as text too ("2024-03-05 10:11:12"), which the date rule accepts.
+    dated = pd.api.types.is_datetime64_any_dtype(values) or (
+        len(present) > 0 and all(is_date(value) for value in present.unique()))
+    if dated and not as_category:
+        return {"type": "date", "nullable": nullable}
     if as_category or not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         categories = sorted({_category_text(v) for v in present})
         if len(categories) > MAX_CATEGORIES:

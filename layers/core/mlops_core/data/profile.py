@@ -27,6 +27,14 @@ class _Numeric:
 
 
 @dataclass
+class _Dates:
+    count: int = 0
+    nulls: int = 0
+    first: str | None = None
+    last: str | None = None
+
+
+@dataclass
 class ProfileBuilder:
     """Exact counts and moments over every row, quantiles over a uniform bottom-k sample."""
 
@@ -35,6 +43,7 @@ class ProfileBuilder:
     rows: int = 0
     numeric: dict[str, _Numeric] = field(default_factory=dict)
     categories: dict[str, dict[str, int]] = field(default_factory=dict)
+    dates: dict[str, _Dates] = field(default_factory=dict)
     nulls: dict[str, int] = field(default_factory=dict)
     _sample: pd.DataFrame | None = None
     _keys: np.ndarray | None = None
@@ -43,13 +52,15 @@ class ProfileBuilder:
         self._rng = np.random.default_rng(self.seed)
 
     def add(self, chunk: pd.DataFrame) -> None:
-        """Fold one typed chunk (numbers as floats, categories as strings or NaN) into the profile."""
+        """Fold one typed chunk (numbers as floats, categories and dates as strings or NaN) into the profile."""
         self.rows += len(chunk)
         numeric_names = [n for n in chunk.columns if self.contract.columns[n].numeric]
         for name in chunk.columns:
             values = chunk[name]
             if name in numeric_names:
                 self._add_numeric(name, values.to_numpy(np.float64, na_value=np.nan))
+            elif self.contract.columns[name].type == "date":
+                self._add_dates(name, values)
             else:
                 counts = self.categories.setdefault(name, {})
                 for value, n in values.value_counts(dropna=True).items():
@@ -68,6 +79,16 @@ class ProfileBuilder:
             stats.squares += float(np.square(finite).sum())
             stats.low = min(stats.low, float(finite.min()))
             stats.high = max(stats.high, float(finite.max()))
+
+    def _add_dates(self, name: str, values: pd.Series) -> None:
+        stats = self.dates.setdefault(name, _Dates())
+        days = values.dropna().astype(str).str[:10]
+        stats.nulls += len(values) - len(days)
+        stats.count += len(days)
+        if len(days):
+            first, last = days.min(), days.max()
+            stats.first = first if stats.first is None else min(stats.first, first)
+            stats.last = last if stats.last is None else max(stats.last, last)
 
     def _add_sample(self, numbers: pd.DataFrame) -> None:
         keys = self._rng.random(len(numbers))
@@ -93,6 +114,10 @@ class ProfileBuilder:
         for name, counts in self.categories.items():
             columns[name] = {"kind": "categorical", "count": sum(counts.values()), "nulls": self.nulls[name],
                              "frequencies": dict(sorted(counts.items()))}
+        # Dates get their range, not a distribution: drift skips them (live dates are later than training's by nature).
+        for name, stats in self.dates.items():
+            columns[name] = {"kind": "date", "count": stats.count, "nulls": stats.nulls, "first": stats.first,
+                             "last": stats.last}
         return {"rows": self.rows, "columns": columns}
 
     def _bins(self, name: str) -> dict[str, Any]:

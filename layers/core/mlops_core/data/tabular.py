@@ -47,8 +47,8 @@ def read_header(path: Path, fmt: str) -> list[str]:
 
 def iter_chunks(path: Path, fmt: str, contract: Contract, columns: list[str],
                 chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
-    """Yield the given columns in chunks; category columns as text (categoricals of strings from CSV)."""
-    text_columns = [c for c in columns if c in contract.columns and contract.columns[c].type == "category"]
+    """Yield the given columns in chunks; category and date columns as text (categoricals of strings from CSV)."""
+    text_columns = [c for c in columns if c in contract.columns and not contract.columns[c].numeric]
     try:
         if fmt == "parquet":
             for chunk in _parquet(path).iter_row_groups(columns=columns):
@@ -57,8 +57,8 @@ def iter_chunks(path: Path, fmt: str, contract: Contract, columns: list[str],
                     yield _as_text(part.reset_index(drop=True), text_columns)
             return
         # No usecols: with it pandas silently drops the extra fields of a ragged row instead of failing.
-        # Category columns are read as text (read_csv's own "category" dtype turns "007" into 7), then made
-        # categoricals: checks and counts then work on a few distinct values per chunk, not a string per row.
+        # Category and date columns are read as text (read_csv's own "category" dtype turns "007" into 7), then
+        # made categoricals: checks and counts then work on the distinct values of a chunk, not a string per row.
         reader = pd.read_csv(path, dtype=dict.fromkeys(text_columns, str), chunksize=chunk_rows,
                              encoding=TEXT_ENCODING, skipinitialspace=True)
         with reader:
@@ -69,14 +69,14 @@ def iter_chunks(path: Path, fmt: str, contract: Contract, columns: list[str],
 
 
 def load_frame(path: Path, fmt: str, contract: Contract) -> pd.DataFrame:
-    """The whole dataset as model-ready columns: floats for numbers, strings for categories."""
+    """The whole dataset as model-ready columns: floats for numbers, strings for categories and dates."""
     columns = [*contract.features, contract.target]
     frame = pd.concat(list(iter_chunks(path, fmt, contract, columns)), ignore_index=True)
     return model_frame(frame, contract)
 
 
 def model_frame(frame: pd.DataFrame, contract: Contract) -> pd.DataFrame:
-    """Cast columns to what the models see; a missing category becomes the empty string."""
+    """Cast columns to what the models see; a missing category or date becomes the empty string."""
     out = {}
     for name in frame.columns:
         column = contract.columns[name]

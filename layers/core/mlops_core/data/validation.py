@@ -13,6 +13,7 @@ import pandas as pd
 from mlops_core.contract import Contract, visible
 from mlops_core.data.profile import ProfileBuilder
 from mlops_core.data.tabular import CHUNK_ROWS, UnreadableDatasetError, iter_chunks, read_header
+from mlops_core.dates import is_date
 
 MAX_EXAMPLES = 5
 MAX_EXAMPLE_CHARS = 120
@@ -148,6 +149,11 @@ def _check_chunk(chunk: pd.DataFrame, contract: Contract, tallies: dict, offset:
             if spec.max is not None:
                 tally("range", finite & (values > spec.max))
             typed[name] = numbers.where(~np.isinf(values))
+        elif spec.type == "date":
+            dates = [value for value in raw.dropna().unique() if is_date(value)]
+            valid = raw.isin(dates).to_numpy()
+            tally("type", present & ~valid)
+            typed[name] = raw.where(valid)
         else:
             allowed = raw.isin(spec.categories).to_numpy()
             tally("category", present & ~allowed)
@@ -165,6 +171,8 @@ _RULES = {
     "category": "values outside the allowed categories {categories}",
     "not_null": "missing values in a column that is not nullable",
 }
+# A date column's "type" rule: the rule the DateParts transform reads dates by (mlops_core.dates).
+_NOT_A_DATE = "values that are not ISO dates (YYYY-MM-DD naming a real day, optionally a time after 'T' or a space)"
 
 
 def _tally_violations(tallies: dict, contract: Contract) -> list[Violation]:
@@ -172,7 +180,8 @@ def _tally_violations(tallies: dict, contract: Contract) -> list[Violation]:
     for (rule, column), tally in tallies.items():
         spec = contract.columns[column]
         categories = list(spec.categories or ())[:10]
-        what = _RULES[rule].format(min=spec.min, max=spec.max, categories=categories)
+        what = _NOT_A_DATE if (rule, spec.type) == ("type", "date") else _RULES[rule]
+        what = what.format(min=spec.min, max=spec.max, categories=categories)
         found.append(Violation(rule, column, f"{tally.rows} row(s) with {what}", tally.rows, tally.examples))
     return found
 

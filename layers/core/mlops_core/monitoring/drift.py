@@ -1,5 +1,8 @@
 """Data drift of live traffic against a model version's baseline profile: PSI per feature, KS for numeric ones.
 
+Date features are not compared: live dates come after the training data's by nature, so any binning of them against
+the baseline shows a shift that says nothing about the model. Their profile keeps only their range.
+
 A feature counts as drifted only when its PSI is beyond what sampling alone gives at this sample size (drift_noise),
 and then by its PSI less that bias. Pure NumPy against the profile the validate step stored, so the monitor needs
 neither pandas nor SciPy.
@@ -174,7 +177,7 @@ def drift_report(profile: dict[str, Any], columns: dict[str, Sequence[Any]], thr
     """Compare live columns (feature -> values, None for missing) with the profile of the training data."""
     binned = []
     for name, values in columns.items():
-        baseline = profile["columns"].get(name)
+        baseline = _baseline(profile, name)
         if baseline is None:
             continue
         if baseline["kind"] == "numeric":
@@ -192,9 +195,15 @@ def minimum_sample(profile: dict[str, Any], features: Sequence[str], threshold: 
     """The fewest live records in which these features' drift can be told from sampling noise (drift_noise)."""
     bins = []
     for name in features:
-        baseline = profile["columns"].get(name)
+        baseline = _baseline(profile, name)
         if baseline is None:
             continue
         expected = numeric_expected(baseline) if baseline["kind"] == "numeric" else categorical_expected(baseline)[1]
         bins.append(int(np.count_nonzero(expected)))
     return minimum_rows(bins, threshold)
+
+
+def _baseline(profile: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """A feature's baseline for drift; None for a feature the profile lacks or does not compare (a date)."""
+    baseline = profile["columns"].get(name)
+    return None if baseline is None or baseline["kind"] == "date" else baseline

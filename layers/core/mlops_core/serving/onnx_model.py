@@ -45,7 +45,8 @@ class OnnxModel:
         feed = {}
         for name, kind in self.features.items():
             column = np.asarray(columns[name])
-            values = column.astype(str).astype(object) if kind == "category" else column.astype(np.float32)
+            numeric = kind in ("number", "integer")
+            values = column.astype(np.float32) if numeric else column.astype(str).astype(object)
             feed[self.inputs[name]] = values.reshape(-1, 1)
         return self.run(feed)
 

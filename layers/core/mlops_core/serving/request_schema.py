@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from mlops_core.contract import MISSING_CATEGORY, Column, Contract, visible
+from mlops_core.dates import DATE_PATTERN, is_date
 from mlops_core.errors import InvalidRequestError, RequestError, RequestTooLargeError, UnsupportedMediaTypeError
 
 MAX_BODY_BYTES = 1_048_576
@@ -19,6 +20,9 @@ MAX_RECORDS = 1000
 MAX_REQUEST_ID = 128
 # Models compute in float32; a larger magnitude would reach them as infinity.
 FLOAT32_MAX = float(np.finfo(np.float32).max)
+DATE_DESCRIPTION = ("an ISO 8601 date naming a real day, YYYY-MM-DD (JSON Schema format date), optionally followed by "
+                    "a time after 'T' or a space (as format date-time), which the model does not read")
+DATE_EXAMPLES = ["2024-03-05", "2024-03-05T10:11:12Z"]
 
 
 def parse_body(body: str | None, is_base64: bool, content_type: str | None = None,
@@ -91,7 +95,8 @@ class RequestSchema:
         self.contract, self.inputs, self.max_records = contract, inputs, max_records
         self.columns = {name: contract.columns[name] for name in inputs}
         self.numeric = [name for name, column in self.columns.items() if column.numeric]
-        self.categorical = [name for name, column in self.columns.items() if not column.numeric]
+        # Categories and dates reach the model as strings.
+        self.text = [name for name, column in self.columns.items() if not column.numeric]
 
     def parse_predict(self, doc: Any) -> Batch:
         """`{"records": [{feature: value, ...}, ...]}` -> a batch, or an error naming the first bad field."""
@@ -101,9 +106,9 @@ class RequestSchema:
         if self.numeric:
             matrix = np.array([[row[name] for name in self.numeric] for row in clean], dtype=np.float32)
             feed |= {self.inputs[name]: matrix[:, [j]] for j, name in enumerate(self.numeric)}
-        if self.categorical:
-            matrix = np.array([[row[name] for name in self.categorical] for row in clean], dtype=object)
-            feed |= {self.inputs[name]: matrix[:, [j]] for j, name in enumerate(self.categorical)}
+        if self.text:
+            matrix = np.array([[row[name] for name in self.text] for row in clean], dtype=object)
+            feed |= {self.inputs[name]: matrix[:, [j]] for j, name in enumerate(self.text)}
         return Batch([{name: record[name] for name in self.columns} for record in records], feed)
 
     def parse_feedback(self, doc: Any) -> list[Label]:
@@ -172,11 +177,19 @@ def _records(doc: Any, key: str, limit: int) -> list[dict[str, Any]]:
 
 
 def _value(where: str, column: Column, value: Any) -> Any:
-    """A value checked against its column: numbers finite and in range, categories from the list."""
+    """A value checked against its column: numbers finite and in range, categories from the list, dates ISO."""
     if value is None:
         if not column.nullable:
             raise InvalidRequestError(f"{where}: must not be null")
         return math.nan if column.numeric else MISSING_CATEGORY
+    if column.type == "date":
+        # Refused like a category outside the contract, rather than scored as missing: the client learns of it.
+        if not isinstance(value, str):
+            raise InvalidRequestError(f"{where}: expected a string date (YYYY-MM-DD), got {_kind(value)}")
+        if not is_date(value):
+            raise InvalidRequestError(f"{where}: {value[:40]!r} is not an ISO date (YYYY-MM-DD naming a real day, "
+                                      "optionally a time after 'T' or a space)")
+        return value
     if not column.numeric:
         if not isinstance(value, str):
             raise InvalidRequestError(f"{where}: expected a string category, got {_kind(value)}")
@@ -204,9 +217,14 @@ def _kind(value: Any) -> str:
 
 
 def column_schema(column: Column) -> dict[str, Any]:
-    """One column as JSON Schema: its type, bounds or categories, and null when it is nullable."""
-    if column.numeric:
-        schema: dict[str, Any] = {"type": "integer" if column.type == "integer" else "number"}
+    """One column as JSON Schema: its type, bounds, categories or date pattern, and null when it is nullable."""
+    if column.type == "date":
+        # The pattern is the rule the service applies (a real calendar day is checked on top). No "format": neither
+        # "date" nor "date-time" alone admits both forms, and an "anyOf" of them would read as the nullable wrapper.
+        schema: dict[str, Any] = {"type": "string", "pattern": f"^{DATE_PATTERN}$", "examples": DATE_EXAMPLES,
+                                  "description": DATE_DESCRIPTION}
+    elif column.numeric:
+        schema = {"type": "integer" if column.type == "integer" else "number"}
         schema |= {key: value for key, value in (("minimum", column.min), ("maximum", column.max))
                    if value is not None}
     else:

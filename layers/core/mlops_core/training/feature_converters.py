@@ -13,7 +13,8 @@ from skl2onnx import update_registered_converter
 from skl2onnx.common.data_types import FloatTensorType, StringTensorType, guess_numpy_type, guess_proto_type
 from skl2onnx.common.utils import check_input_and_output_numbers
 
-from mlops_core.training.features import DATE_PATTERN, DAYS_IN_MONTH, Clip, DateParts, Ratio, SignedLog
+from mlops_core.dates import DATE_PATTERN, DAYS_IN_MONTH
+from mlops_core.training.features import Clip, DateParts, Ratio, SignedLog
 
 DATE_OPSET = 20
 # What an invalid date string is replaced by before splitting: Cast fails on text that is not a number.

@@ -13,18 +13,13 @@ trees send NaN down a different branch than scikit-learn does, so an unimputed N
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from mlops_core.dates import DATE, DAYS_IN_MONTH
+
 DATE_PARTS = ("year", "month", "day", "weekday")
-# A date, then optionally a time after "T" or a space, which is not read. [0-9], not \d: Python's \d also matches
-# other scripts' digits, which ONNX Runtime's RE2 does not. The same pattern runs in both (RegexFullMatch).
-DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ].*)?"
-_DATE = re.compile(DATE_PATTERN)
-DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def _names_in(estimator, input_features) -> list[str]:
@@ -102,8 +97,8 @@ class DateParts(TransformerMixin, BaseEstimator):
     """Numeric parts of ISO date strings ("2024-03-05", "2024-03-05T10:11:12"); NaN for a missing or invalid date.
 
     Parts: year, month, day, weekday (Monday 0 to Sunday 6). A date is read from its first ten characters when they
-    match DATE_PATTERN and name a real calendar day; anything after a "T" or a space is ignored. Output columns are
-    grouped by input column, then ordered as `parts`.
+    match DATE_PATTERN (mlops_core.dates) and name a real calendar day; anything after a "T" or a space is ignored.
+    Output columns are grouped by input column, then ordered as `parts`.
     """
 
     def __init__(self, parts: tuple[str, ...] = DATE_PARTS):
@@ -122,7 +117,7 @@ class DateParts(TransformerMixin, BaseEstimator):
         year, month, day = (np.zeros(X.shape, dtype=np.int64) for _ in range(3))
         matched = np.zeros(X.shape, dtype=bool)
         for index, value in np.ndenumerate(X):
-            if isinstance(value, str) and _DATE.fullmatch(value):
+            if isinstance(value, str) and DATE.fullmatch(value):
                 matched[index] = True
                 year[index], month[index], day[index] = int(value[:4]), int(value[5:7]), int(value[8:10])
         valid = matched & real_day(year, month, day)

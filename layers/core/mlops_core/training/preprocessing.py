@@ -11,6 +11,7 @@ from sklearn.preprocessing import StandardScaler
 
 from mlops_core.contract import Contract
 from mlops_core.training.encodings import for_trees, one_hot
+from mlops_core.training.features import DateParts
 
 
 def numeric_columns(contract: Contract) -> list[str]:
@@ -18,7 +19,11 @@ def numeric_columns(contract: Contract) -> list[str]:
 
 
 def category_columns(contract: Contract) -> list[str]:
-    return [name for name in contract.features if not contract.columns[name].numeric]
+    return [name for name in contract.features if contract.columns[name].type == "category"]
+
+
+def date_columns(contract: Contract) -> list[str]:
+    return [name for name in contract.features if contract.columns[name].type == "date"]
 
 
 def imputed(*steps: tuple[str, object]) -> Pipeline:
@@ -30,15 +35,19 @@ def imputed(*steps: tuple[str, object]) -> Pipeline:
 def tabular_features(contract: Contract, family: Literal["linear", "trees"],
                      numeric: list[str] | None = None) -> ColumnTransformer:
     """Numeric columns imputed (and scaled, for linear models); category columns one-hot (linear) or target-mean
-    encoded (trees). `numeric` restricts the numeric columns, for a candidate that transforms some itself."""
+    encoded (trees); date columns as their year, month, day and weekday, imputed (and scaled) like numbers.
+    `numeric` restricts the numeric columns, for a candidate that transforms some itself."""
     numeric = numeric_columns(contract) if numeric is None else numeric
-    categorical = category_columns(contract)
+    categorical, dates = category_columns(contract), date_columns(contract)
+    # Trees need no scaling, and without it their float32 thresholds see the same values in ONNX.
+    scaled = [("scale", StandardScaler())] if family == "linear" else []
     transformers = []
     if numeric:
-        # Trees need no scaling, and without it their float32 thresholds see the same values in ONNX.
-        transformers.append(("numeric", imputed(("scale", StandardScaler())) if family == "linear" else imputed(),
-                             numeric))
+        transformers.append(("numeric", imputed(*scaled), numeric))
     if categorical:
         encoder = one_hot if family == "linear" else for_trees
         transformers.append(("categorical", encoder(categorical, contract), categorical))
+    if dates:
+        # DateParts gives NaN for a missing or invalid date: imputed before any model sees it.
+        transformers.append(("dates", Pipeline([("parts", DateParts()), ("numbers", imputed(*scaled))]), dates))
     return ColumnTransformer(transformers)
