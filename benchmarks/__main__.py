@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import capacity, inference, pipeline, validation
+from . import capacity, inference, pipeline, search, validation
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKERS = ("<!-- bench:start -->", "<!-- bench:end -->")
@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {"validation": validation.measure(validation.SMOKE if args.smoke else validation.FULL)}
     result["capacity"] = capacity.measure(capacity.SMOKE if args.smoke else capacity.FULL, result["validation"])
     result["pipeline"] = pipeline.measure(pipeline.SMOKE if args.smoke else pipeline.FULL)
+    result["search"] = search.measure(search.SMOKE if args.smoke else search.FULL)
     result["inference"] = inference.measure(inference.SMOKE if args.smoke else inference.FULL)
     markdown = render(result, time.perf_counter() - started, args.smoke)
     print(markdown)
@@ -50,11 +51,12 @@ def render(result: dict, seconds: float, smoke: bool) -> str:
              "batch requests per process)", "",
              "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     lines += ["| " + " | ".join(row) + " |" for row in inference.rows(serving)]
-    lines += ["", "Data and pipeline (medians of fresh processes; the baselines: pandas reading the whole file with "
-              "the C engine, and a plain script fitting the same candidates)", "",
+    lines += ["", "Data and pipeline (medians of fresh processes, the search one run; the baselines: pandas reading "
+              "the whole file with the C engine, and a plain script fitting the same candidates or trials)", "",
               "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     lines += ["| " + " | ".join(row) + " |" for row in [*validation.rows(result["validation"]),
                                                          *pipeline.rows(result["pipeline"]),
+                                                         *search.rows(result["search"]),
                                                          *capacity.rows(result["capacity"])]]
     lines += ["", f"Measured by `make bench`{' --smoke' if smoke else ''} on {platform.machine()}, "
               f"Python {platform.python_version()}, {_cpus()} CPUs, in {seconds:.0f} s."]

@@ -68,8 +68,9 @@ def measure(settings: Settings, validation: dict) -> dict:
     memory, timeout, _ = function_settings("TrainFunction")
     candidates, limits = {}, {}
     for name in ("logistic_regression", "random_forest", "hist_gradient_boosting"):
+        trial = json.dumps({"trial_id": "t000", "label": name, "candidate": name, "params": {}})
         small, large = (processes.run("benchmarks.train_process", str(dataset(rows)), json.dumps(CHURN_CONTRACT),
-                                      name, timeout=3600) for rows in settings.sizes)
+                                      trial, timeout=3600) for rows in settings.sizes)
         candidates[name] = [small, large]
         limits[name] = train_limit(small, large, memory, timeout)
     v_memory, v_timeout, v_storage = function_settings("ValidateFunction")

@@ -44,7 +44,7 @@ def measure(settings: Settings) -> dict:
     with LocalCloud(ROOT / "template.yaml", port=free_port(), stack_name="bench-pipeline") as cloud:
         stack = Stack.find(cloud.stack_name)
         operations.put_contract(stack, Contract.from_dict(contract))
-        _run(stack, capacity.dataset(WARM_UP_ROWS), "warm-up")
+        run_once(stack, MODEL, capacity.dataset(WARM_UP_ROWS), "warm-up")
         return {"repeat": settings.repeat,
                 "sizes": [_measure_size(stack, rows, contract, settings.repeat) for rows in settings.sizes]}
 
@@ -54,10 +54,13 @@ def _measure_size(stack, rows: int, contract: dict, repeat: int) -> dict:
     pipeline, baseline, steps, fits = [], [], [], []
     for index in range(repeat):
         baseline.append(processes.run("benchmarks.bare_training", str(path), json.dumps(contract))["seconds"])
-        seconds, run = _run(stack, path, f"{rows}-{index}")
+        seconds, run = run_once(stack, MODEL, path, f"{rows}-{index}")
+        trials = stack.trials.list(MODEL, run["run_id"])
         pipeline.append(seconds)
-        steps.append({name: step["seconds"] for name, step in run["steps"].items()})
-        fits.append(sum(step.get("fit_seconds", 0.0) for step in run["steps"].values()))
+        # The Train steps are the Map state's trials: each records its own seconds and fit seconds.
+        steps.append({name: step["seconds"] for name, step in run["steps"].items()}
+                     | {f"train:{trial['label']}": trial["seconds"] for trial in trials})
+        fits.append(sum(trial["fit_seconds"] for trial in trials))
     median = statistics.median
     step_medians = {name: median(s[name] for s in steps) for name in steps[0]}
     return {"rows": rows, "pipeline_s": median(pipeline), "bare_s": median(baseline), "steps_s": step_medians,
@@ -65,13 +68,13 @@ def _measure_size(stack, rows: int, contract: dict, repeat: int) -> dict:
             "fit_s": median(fits), "machinery_s": median(p - f for p, f in zip(pipeline, fits, strict=True))}
 
 
-def _run(stack, path: Path, label: str) -> tuple[float, dict]:
+def run_once(stack, model: str, path: Path, label: str) -> tuple[float, dict]:
     """Upload `path` and wait for its run; seconds from the upload to the run's recorded end, and the run."""
     from mlops_cli import operations
 
     uploaded = datetime.now(UTC)
-    trigger = operations.upload(stack, path, MODEL, f"run-{label}-{time.time_ns()}.csv")
-    run = operations.wait_for_run(stack, MODEL, trigger.run_id, timeout=1800)
+    trigger = operations.upload(stack, path, model, f"run-{label}-{time.time_ns()}.csv")
+    run = operations.wait_for_run(stack, model, trigger.run_id, timeout=1800)
     if run["status"] != "SUCCEEDED":
         raise RuntimeError(f"benchmark run failed: {run.get('message')}")
     # To the end the run recorded, not to the poll that saw it (polls are half a second apart).

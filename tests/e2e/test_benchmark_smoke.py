@@ -28,8 +28,19 @@ def test_the_benchmark_runs_end_to_end_and_serving_imports_no_training_stack(tmp
     [size] = everything["validation"]["sizes"]
     assert size["rows"] == 20_000 and size["streaming"]["peak_rss_mb"] > 0 and size["pandas"]["seconds"] > 0
     [run] = everything["pipeline"]["sizes"]
-    assert run["pipeline_s"] > run["bare_s"] > 0 and run["pipeline_s"] > run["outside_steps_s"] > 0
-    assert run["fit_s"] > 0 and run["machinery_s"] > 0  # the Train steps report their fit times
-    assert set(run["steps_s"]) >= {"validate", "export", "evaluate", "register"}
+    assert run["pipeline_s"] > 0 and run["bare_s"] > 0 and run["pipeline_s"] > run["outside_steps_s"] > 0
+    assert run["fit_s"] > 0 and run["machinery_s"] > 0  # the trials report their fit times
+    assert set(run["steps_s"]) >= {"validate", "export", "evaluate", "register", "train:random_forest",
+                                   "train:hist_gradient_boosting", "train:logistic_regression"}
+    search = everything["search"]
+    assert search["trials"] == search["succeeded"] == search["bare_trials"] == search["max_trials"]
+    assert search["run_s"] > search["map_s"] > 0 and search["bare_s"] > 0
+    assert all(seconds > 0 for seconds in search["fit_by_candidate_s"].values())  # each candidate was tried
+    assert search["outside_fit_max_s"] >= search["outside_fit_median_s"] > 0
+    largest = search["largest"]
+    assert largest["candidate"] in search["candidates"] and largest["artifact_bytes"] > 0
+    assert largest["peak_rss_mb"] > largest["base_rss_mb"] > 0
+    assert "| search, Train trials map, entered to exited (3 trials over 3 candidates, 1,000 rows) |" in (
+        completed.stdout)
     assert all(limit["rows"] > 0 for limit in everything["capacity"]["train"]["limits"].values())
     assert "largest dataset, validate step" in completed.stdout
