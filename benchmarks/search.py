@@ -67,6 +67,8 @@ def measure(settings: Settings) -> dict:
     one_trial = processes.run("benchmarks.train_process", str(path), json.dumps(contract),
                               json.dumps({key: largest[key] for key in ("trial_id", "label", "candidate", "params")}))
     outside_fit = [trial["seconds"] - trial["fit_seconds"] for trial in trials]
+    # What the plain script does not do: keeping the model and its parity predictions, recording, the dataset read.
+    overhead = [trial["seconds"] - trial["fit_seconds"] - trial["score_seconds"] for trial in trials]
     return {"rows": settings.rows, "max_trials": settings.max_trials, "candidates": list(SPACES),
             "trials": len(trials), "succeeded": sum(trial["status"] == "SUCCEEDED" for trial in trials),
             "run_s": run_seconds, "map_s": map_seconds, "bare_s": bare["seconds"], "bare_trials": bare["trials"],
@@ -74,6 +76,7 @@ def measure(settings: Settings) -> dict:
             "fit_by_candidate_s": {name: sum(t["fit_seconds"] for t in trials if t["candidate"] == name)
                                    for name in SPACES},
             "outside_fit_median_s": statistics.median(outside_fit), "outside_fit_max_s": max(outside_fit),
+            "overhead_median_s": statistics.median(overhead),
             "largest": {"trial_id": largest["trial_id"], "candidate": largest["candidate"],
                         "params": largest["params"], "artifact_bytes": one_trial["artifact_bytes"],
                         "seconds": one_trial["seconds"],
@@ -122,7 +125,9 @@ def rows(result: dict) -> list[tuple[str, str, str, str, str]]:
               f"<= {TARGET_OUTSIDE_FIT_S} s {_met(result['outside_fit_median_s'], TARGET_OUTSIDE_FIT_S)}"),
              ("  per trial outside fitting, max (the first trial also reads the dataset)",
               f"{result['outside_fit_max_s']:.3f} s", "", "",
-              f"<= {TARGET_OUTSIDE_FIT_S} s {_met(result['outside_fit_max_s'], TARGET_OUTSIDE_FIT_S)}")]
+              f"<= {TARGET_OUTSIDE_FIT_S} s {_met(result['outside_fit_max_s'], TARGET_OUTSIDE_FIT_S)}"),
+             ("  per trial outside fitting and scoring (what the plain script does not do: saving the model and its "
+              "parity predictions, the record), median", f"{result['overhead_median_s']:.3f} s", "", "", "")]
     table += [(f"  of the map: fitting {name} trials", f"{seconds:.1f} s", "", "", "")
               for name, seconds in result["fit_by_candidate_s"].items()]
     table.append((f"  peak memory of one trial above the interpreter and imports ({largest['base_rss_mb']:.0f} MB); "

@@ -25,6 +25,7 @@ class FittedTrial:
     score: float
     fit_seconds: float
     rows: int
+    score_seconds: float = 0.0
 
 
 def fit_rows(rows: int, contract: Contract, sample_fraction: float = 1.0) -> np.ndarray:
@@ -47,7 +48,7 @@ def fit_trial(pipeline: Pipeline, frame: pd.DataFrame, contract: Contract,
     fit_seconds = time.perf_counter() - started
     prediction = sklearn_prediction(pipeline, X.iloc[split.validation], contract)
     score = prediction.score(y.iloc[split.validation].to_numpy(), METRICS[contract.metric])
-    return FittedTrial(pipeline, score, fit_seconds, len(rows))
+    return FittedTrial(pipeline, score, fit_seconds, len(rows), time.perf_counter() - started - fit_seconds)
 
 
 def sklearn_prediction(pipeline: Pipeline, X: pd.DataFrame, contract: Contract) -> Prediction:

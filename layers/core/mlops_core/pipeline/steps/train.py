@@ -71,7 +71,7 @@ def train_trial(event: dict[str, Any], services: Services, catalog: Catalog,
                                                        "reason": record["message"]})
         return {"trial_id": trial.trial_id, "status": FAILED}
     record |= {"status": SUCCEEDED, "score": fitted.score, "fit_seconds": round(fitted.fit_seconds, 3),
-               "rows": fitted.rows}
+               "score_seconds": round(fitted.score_seconds, 3), "rows": fitted.rows}
     if body is not None:
         record |= _keep(body, fitted, frame, contract, run, trial, services)
     services.trials.put({**record, "seconds": round(time.time() - started, 3)})
