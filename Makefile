@@ -40,7 +40,7 @@ test-fast: venv ## the tests without the end-to-end runs
 reliability: venv ## the reliability suite alone; when it passes, its table of figures goes into docs/reliability.md
 	RELIABILITY_REPORT=docs/reliability.md $(BIN)/pytest tests/reliability
 
-drift-figures: venv ## measure the drift alarm's false-alarm and detection rates; they go into docs/monitoring.md
+drift-figures: venv ## measure the drift alarm's false-alarm and detection rates; they go into docs/monitoring.md and the README
 	DRIFT_FIGURES=docs/monitoring.md $(BIN)/pytest -q -x tests/unit/test_drift_alarm_rates.py
 
 bench: venv ## speed and memory figures against naive baselines; updates benchmarks/RESULTS.md and docs/benchmarks.md

@@ -157,6 +157,10 @@ class FunctionHost:
         """Fail the function's next `count` invocations with `error`, before its handler runs (for retry tests)."""
         self._faults[name] = [error] * count
 
+    def pending_failures(self, name: str) -> int:
+        """How many injected failures the function's next invocations still have to raise."""
+        return len(self._faults.get(name, []))
+
     def invoke(self, name: str, event: Any, environment: dict[str, str]) -> Invocation:
         function = self.functions[name]
         faults = self._faults.get(name)

@@ -30,6 +30,7 @@ SIZES = (100, 300, 1000)
 LIKE_TRAINING, SHIFTED = 200, 100
 MOST_FALSE_ALARMS = 0.01
 START, END = "<!-- drift-figures:start -->", "<!-- drift-figures:end -->"
+SUMMARY_START, SUMMARY_END = "<!-- drift-summary:start -->", "<!-- drift-summary:end -->"
 
 Draw = Callable[[int, int], pd.DataFrame]  # (rows, seed) -> a sample
 
@@ -169,3 +170,29 @@ def test_the_monitoring_page_shows_the_measured_rates(measured):
     [shown] = re.findall(pattern, page.read_text(), flags=re.DOTALL)
 
     assert shown == block, "the page's figures are not this run's: `make drift-figures` writes them"
+
+
+def summary(measured: Measurement) -> str:
+    """The README's sentence: the worst false-alarm rate and the weakest detection rate at each size."""
+    worst = [max(fired / samples for (_, rows), (fired, samples) in measured.false_alarms.items() if rows == size)
+             for size in SIZES]
+    weakest = [min(fired / samples for (*_, rows), (fired, samples) in measured.detections.items() if rows == size)
+               for size in SIZES]
+    sizes = ", ".join(f"{rows:,}" for rows in SIZES)
+    return (f"Drift alarms are decided against each sample's own noise: on {LIKE_TRAINING} samples like the training "
+            f"data per size and dataset (the churn generator, scikit-learn's breast cancer), the drift alarm fired "
+            f"for at most {' / '.join(f'{rate:.1%}' for rate in worst)} of samples of {sizes} records; each of "
+            f"{len(measured.shift_psi)} real shifts was caught in at least "
+            f"{' / '.join(f'{rate:.0%}' for rate in weakest)} of them (measured by `make drift-figures`; the tables "
+            f"are in [docs/monitoring.md](docs/monitoring.md)).")
+
+
+def test_the_readme_states_the_measured_rates(measured):
+    readme = ROOT / "README.md"
+    block = f"{SUMMARY_START}\n{summary(measured)}\n{SUMMARY_END}"
+    pattern = re.escape(SUMMARY_START) + ".*?" + re.escape(SUMMARY_END)
+    if os.environ.get("DRIFT_FIGURES"):
+        readme.write_text(re.sub(pattern, lambda _: block, readme.read_text(), flags=re.DOTALL))
+    [shown] = re.findall(pattern, readme.read_text(), flags=re.DOTALL)
+
+    assert shown == block, "the README's drift figures are not this run's: `make drift-figures` writes them"
