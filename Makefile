@@ -31,8 +31,15 @@ demo: venv ## run the continuous-training loop on the local runtime, start to fi
 up: venv ## serve the stack on http://127.0.0.1:$(PORT) until Ctrl-C
 	$(BIN)/python -m localcloud --port $(PORT) --url-port $$(($(PORT) + 1))
 
+# The unit tiers run in a second process beside the others, which mostly wait on the local runtime: on two cores
+# the whole suite takes about the time of the end-to-end tiers alone.
 test: venv ## unit, integration (moto) and end-to-end (local runtime) tests
-	$(BIN)/pytest
+	@log=$$(mktemp); \
+	$(BIN)/pytest -q -p no:cacheprovider tests/unit tests/candidates > $$log 2>&1 & unit_pid=$$!; \
+	$(BIN)/pytest tests/integration tests/e2e tests/reliability; others=$$?; \
+	wait $$unit_pid; units=$$?; \
+	echo "--- tests/unit and tests/candidates, run beside the above ---"; cat $$log; rm -f $$log; \
+	test $$others -eq 0 && test $$units -eq 0
 
 test-fast: venv ## the tests without the end-to-end runs
 	$(BIN)/pytest -m "not e2e"
