@@ -45,6 +45,6 @@ def _export(trial: dict[str, Any], contract: Contract, services: Services) -> by
     pipeline = load_pipeline(services.store.get_bytes(S3Object.parse(trial["uri"]), trial["sha256"]))
     body = export_onnx(pipeline, contract)
     if len(body) > MAX_ONNX_BYTES:
-        raise CandidateError(f"its ONNX graph is {len(body) / 2**20:.1f} MB, over the {MAX_ONNX_BYTES // 2**20} MB "
+        raise CandidateError(f"its ONNX graph is {len(body) / 2**20:.1f} MB, over the {MAX_ONNX_BYTES / 2**20:g} MB "
                              "serving budget: bound the model's size (trees, depth, estimators)")
     return body
