@@ -22,8 +22,10 @@ def test_the_benchmark_runs_end_to_end_and_serving_imports_no_training_stack(tmp
     result = everything["inference"]
     assert result["onnx"]["heavy_modules"] == [] and "sklearn" in result["naive"]["heavy_modules"]
     for handler in ("onnx", "naive"):
-        assert result[handler]["cold_total_s"] > sum(result[handler]["phases_s"].values()) > 0
-        assert 0 < result[handler]["single_p50_ms"] <= result[handler]["single_p99_ms"]
+        figures = result[handler]
+        assert figures["cold_total_s"]["median"] > sum(phase["median"] for phase in figures["phases_s"].values()) > 0
+        assert 0 < figures["single_p50_ms"]["median"] <= figures["single_p99_ms"]["median"]
+        assert figures["cold_total_s"]["min"] <= figures["cold_total_s"]["median"] <= figures["cold_total_s"]["max"]
     assert "| cold start, whole handler |" in completed.stdout
     [size] = everything["validation"]["sizes"]
     assert size["rows"] == 20_000 and size["streaming"]["peak_rss_mb"] > 0 and size["pandas"]["seconds"] > 0
