@@ -86,7 +86,8 @@ def readme_serving(serving: dict) -> str:
             f"first (boto3, pandas, scikit-learn, joblib): cold start {figure('cold_total_s', 's')}, peak memory "
             f"after it {figure('cold_rss_mb', 'MB', '.0f')}, a warm single-row request "
             f"{figure('single_p50_ms', 'ms')} at the median. Spreads, phases and what did not pay: "
-            "[docs/benchmarks.md](docs/benchmarks.md); the requests themselves: [docs/inference.md](docs/inference.md).")
+            "[docs/benchmarks.md](docs/benchmarks.md); the requests themselves: "
+            "[docs/inference.md](docs/inference.md).")
 
 
 def update_between_markers(path: Path, section: str, markdown: str) -> None:

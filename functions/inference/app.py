@@ -4,19 +4,19 @@ import time
 import uuid
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.event_handler import LambdaFunctionUrlResolver, Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from mlops_core.config import METRICS_NAMESPACE
 from mlops_core.errors import ModelUnavailableError, NotFoundError, RequestError
+from mlops_core.serving.function_url import FunctionUrlResolver, Response
 from mlops_core.serving.request_schema import parse_body
 from mlops_core.serving.service import InferenceService
 
 logger = Logger()
-tracer = Tracer()
+tracer = Tracer(patch_modules=["botocore"])  # the AWS calls only: patching all imports every library it can patch
 metrics = Metrics(namespace=METRICS_NAMESPACE)
-app = LambdaFunctionUrlResolver()
+app = FunctionUrlResolver()
 service = InferenceService.from_env()
 
 
@@ -37,7 +37,7 @@ def openapi(name: str) -> dict:
 
 @app.post("/models/<name>/feedback")
 def feedback(name: str) -> Response:
-    return _json(202, service.feedback(name, _body(), _request_id()))
+    return Response(202, service.feedback(name, _body(), _request_id()))
 
 
 @app.get("/health")
@@ -70,7 +70,7 @@ def failed(error: Exception) -> Response:
 @app.not_found
 def no_route(_: Exception) -> Response:
     event = app.current_event
-    return _error(404, f"no route for {event.http_method} {event.path[:100]}; "
+    return _error(404, f"no route for {event.method} {event.path[:100]}; "
                        "see GET /health, GET /models/{name}[/openapi.json], POST /models/{name}/predict|feedback")
 
 
@@ -100,16 +100,12 @@ def _add_metrics(path: str, status: int, milliseconds: float) -> None:
 
 def _body():
     event = app.current_event
-    return parse_body(event.body, event.is_base64_encoded, event.headers.get("content-type"))
+    return parse_body(event.body, event.is_base64_encoded, event.header("content-type"))
 
 
 def _request_id() -> str:
-    return app.current_event.request_context.request_id or str(uuid.uuid4())
+    return app.current_event.request_id or str(uuid.uuid4())
 
 
 def _error(status: int, error: Exception | str) -> Response:
-    return _json(status, {"error": str(error), "request_id": _request_id()})
-
-
-def _json(status: int, body: dict) -> Response:
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+    return Response(status, {"error": str(error), "request_id": _request_id()})

@@ -132,7 +132,10 @@ class RequestSchema:
                 raise InvalidRequestError(f"{where}.row: must be an integer from 0 to {self.max_records - 1}")
             if "label" not in entry or entry["label"] is None:
                 raise InvalidRequestError(f"{where}.label: required")
-            labels.append(Label(request_id, row, _value(f"{where}.label", target, entry["label"])))
+            try:
+                labels.append(Label(request_id, row, _value(target, entry["label"])))
+            except _Refused as refused:
+                raise InvalidRequestError(f"{where}.label: {refused}") from None
         return labels
 
     def json_schema(self) -> dict[str, Any]:
@@ -145,17 +148,19 @@ class RequestSchema:
                                            "maxItems": self.max_records}}}
 
     def _record(self, index: int, record: dict[str, Any]) -> dict[str, Any]:
-        where = f"records[{index}]"
         extra = [name for name in record if name not in self.columns]
         if extra and not self.contract.allow_extra_columns:
             hint = " (the target: send it as feedback)" if extra[0] == self.contract.target else ""
-            raise InvalidRequestError(f"{where}.{visible(extra[0])}: not a feature of model "
+            raise InvalidRequestError(f"records[{index}].{visible(extra[0])}: not a feature of model "
                                       f"{self.contract.model}{hint}")
         clean = {}
         for name, column in self.columns.items():
             if name not in record:
-                raise InvalidRequestError(f"{where}.{visible(name)}: required feature is missing")
-            clean[name] = _value(f"{where}.{visible(name)}", column, record[name])
+                raise InvalidRequestError(f"records[{index}].{visible(name)}: required feature is missing")
+            try:
+                clean[name] = _value(column, record[name])
+            except _Refused as refused:  # the field's location, built only for a refusal
+                raise InvalidRequestError(f"records[{index}].{visible(name)}: {refused}") from None
         return clean
 
 
@@ -176,39 +181,43 @@ def _records(doc: Any, key: str, limit: int) -> list[dict[str, Any]]:
     return items
 
 
-def _value(where: str, column: Column, value: Any) -> Any:
+class _Refused(ValueError):
+    """A value its column refuses; the caller names the field."""
+
+
+def _value(column: Column, value: Any) -> Any:
     """A value checked against its column: numbers finite and in range, categories from the list, dates ISO."""
     if value is None:
         if not column.nullable:
-            raise InvalidRequestError(f"{where}: must not be null")
+            raise _Refused("must not be null")
         return math.nan if column.numeric else MISSING_CATEGORY
     if column.type == "date":
         # Refused like a category outside the contract, rather than scored as missing: the client learns of it.
         if not isinstance(value, str):
-            raise InvalidRequestError(f"{where}: expected a string date (YYYY-MM-DD), got {_kind(value)}")
+            raise _Refused(f"expected a string date (YYYY-MM-DD), got {_kind(value)}")
         if not is_date(value):
-            raise InvalidRequestError(f"{where}: {value[:40]!r} is not an ISO date (YYYY-MM-DD naming a real day, "
-                                      "optionally a time after 'T' or a space)")
+            raise _Refused(f"{value[:40]!r} is not an ISO date (YYYY-MM-DD naming a real day, optionally a time "
+                           "after 'T' or a space)")
         return value
     if not column.numeric:
         if not isinstance(value, str):
-            raise InvalidRequestError(f"{where}: expected a string category, got {_kind(value)}")
+            raise _Refused(f"expected a string category, got {_kind(value)}")
         if value not in column.categories:
             allowed = ", ".join(column.categories[:10]) + (", ..." if len(column.categories) > 10 else "")
-            raise InvalidRequestError(f"{where}: {value[:40]!r} is not one of the contract's categories ({allowed})")
+            raise _Refused(f"{value[:40]!r} is not one of the contract's categories ({allowed})")
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InvalidRequestError(f"{where}: expected a number, got {_kind(value)}")
+        raise _Refused(f"expected a number, got {_kind(value)}")
     try:
         finite = math.isfinite(value) and abs(float(value)) <= FLOAT32_MAX
     except OverflowError:
         finite = False
     if not finite:
-        raise InvalidRequestError(f"{where}: must be a finite number within float32 range")
+        raise _Refused("must be a finite number within float32 range")
     if column.type == "integer" and value != int(value):
-        raise InvalidRequestError(f"{where}: expected an integer, got {value}")
+        raise _Refused(f"expected an integer, got {value}")
     if column.min is not None and value < column.min or column.max is not None and value > column.max:
-        raise InvalidRequestError(f"{where}: {value} is outside the contract's range [{column.min}, {column.max}]")
+        raise _Refused(f"{value} is outside the contract's range [{column.min}, {column.max}]")
     return value
 
 

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from mlops_core.aws.clients import client
+from mlops_core.aws.clients import api_client
 from mlops_core.aws.objects import ObjectStore
 from mlops_core.aws.registry import Registry
 from mlops_core.config import require_env
@@ -52,8 +52,8 @@ class InferenceService:
     @classmethod
     def from_env(cls) -> InferenceService:
         settings = ServingSettings.from_env()
-        store = ObjectStore(client("s3"))
-        registry = Registry(client("dynamodb"), settings.registry_table)
+        store = ObjectStore(api_client("s3"))
+        registry = Registry(api_client("dynamodb"), settings.registry_table)
         cache = ModelCache(registry, store, settings.alias_refresh_seconds)
         capture = CaptureBuffer(store, settings.capture_bucket, settings.capture_sample_rate,
                                 settings.capture_max_records, settings.capture_flush_seconds)
