@@ -74,18 +74,25 @@ def render_data(result: dict) -> str:
 
 
 def readme_serving(serving: dict) -> str:
-    """The README's serving figures: cold start, memory and warm latency against the naive handler."""
+    """The README's serving figures: cold start, memory and warm latency against the naive handler, and what
+    SnapStart would leave of the cold start (an estimate from the phases)."""
     ours, naive = serving["onnx"], serving["naive"]
 
     def figure(key: str, unit: str, digits: str = ".2g") -> str:
         return (f"{ours[key]['median']:{digits}} {unit} against {naive[key]['median']:{digits}} {unit} "
                 f"({naive[key]['median'] / ours[key]['median']:.1f}x)")
 
+    phases = {name: phase["median"] for name, phase in ours["phases_s"].items()}
+    init = sum(seconds for name, seconds in phases.items() if name.startswith(("import_", "init_")))
+    first = phases["model_fetch"] + phases["model_load"] + phases["first_prediction"]
     return (f"Measured by `make bench` (medians of {serving['settings']['repeat']} fresh processes on this "
-            f"machine, the local runtime's endpoint), the inference handler against the one a user would write "
+            "machine, the local runtime's endpoint), the inference handler against the one a user would write "
             f"first (boto3, pandas, scikit-learn, joblib): cold start {figure('cold_total_s', 's')}, peak memory "
             f"after it {figure('cold_rss_mb', 'MB', '.0f')}, a warm single-row request "
-            f"{figure('single_p50_ms', 'ms')} at the median. Spreads, phases and what did not pay: "
+            f"{figure('single_p50_ms', 'ms')} at the median. With `InferenceSnapStart=PublishedVersions` on AWS "
+            f"(an estimate, not measured: there is no SnapStart here), the init's {init:.2f} s of imports and "
+            f"clients become a snapshot restore, while the first request still fetches, checks and loads the "
+            f"model ({first:.2f} s here). Spreads, phases and what did not pay: "
             "[docs/benchmarks.md](docs/benchmarks.md); the requests themselves: "
             "[docs/inference.md](docs/inference.md).")
 

@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 HANDLERS = {"onnx": ROOT / "functions/inference/app.py", "naive": ROOT / "benchmarks/naive_handler.py"}
 # What each handler imports, in its order, phase by phase: the SDK, Powertools (X-Ray's recorder with the Tracer),
 # the ML stack. Whatever else a handler imports is counted in its own init.
-IMPORTS = {"onnx": {"import_sdk": ["boto3"],
-                    "import_powertools": ["aws_lambda_powertools.event_handler", "aws_xray_sdk.core"],
+IMPORTS = {"onnx": {"import_sdk": ["botocore.session"],
+                    "import_powertools": ["aws_lambda_powertools.logging", "aws_lambda_powertools.metrics",
+                                          "aws_lambda_powertools.tracing", "aws_xray_sdk.core"],
                     "import_ml": ["numpy", "onnxruntime"]},
            "naive": {"import_sdk": ["boto3"], "import_powertools": ["aws_lambda_powertools.event_handler"],
                      "import_ml": ["numpy", "pandas", "sklearn", "joblib"]},

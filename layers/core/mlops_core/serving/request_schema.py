@@ -105,10 +105,11 @@ class RequestSchema:
         feed: dict[str, np.ndarray] = {}
         if self.numeric:
             matrix = np.array([[row[name] for name in self.numeric] for row in clean], dtype=np.float32)
-            feed |= {self.inputs[name]: matrix[:, [j]] for j, name in enumerate(self.numeric)}
+            # Slices are views; a list index (matrix[:, [j]]) would copy each column.
+            feed |= {self.inputs[name]: matrix[:, j:j + 1] for j, name in enumerate(self.numeric)}
         if self.text:
             matrix = np.array([[row[name] for name in self.text] for row in clean], dtype=object)
-            feed |= {self.inputs[name]: matrix[:, [j]] for j, name in enumerate(self.text)}
+            feed |= {self.inputs[name]: matrix[:, j:j + 1] for j, name in enumerate(self.text)}
         return Batch([{name: record[name] for name in self.columns} for record in records], feed)
 
     def parse_feedback(self, doc: Any) -> list[Label]:
