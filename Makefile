@@ -50,8 +50,8 @@ reliability: venv ## the reliability suite alone; when it passes, its table of f
 drift-figures: venv ## measure the drift alarm's false-alarm and detection rates; they go into docs/monitoring.md and the README
 	DRIFT_FIGURES=docs/monitoring.md $(BIN)/pytest -q -x tests/unit/test_drift_alarm_rates.py
 
-bench: venv ## speed and memory figures against naive baselines; updates benchmarks/RESULTS.md and docs/benchmarks.md
-	$(BIN)/python -m benchmarks
+bench: venv ## speed and memory figures against naive baselines; updates benchmarks/RESULTS.md and docs/benchmarks.md (ONLY=inference: that part alone)
+	$(BIN)/python -m benchmarks $(if $(ONLY),--only $(ONLY))
 
 sam-venv: $(SAM) ## SAM CLI in its own virtual environment (it pins boto3 and click exactly)
 
