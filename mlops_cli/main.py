@@ -153,9 +153,7 @@ def _models(args: argparse.Namespace) -> int:
     if args.name:
         _emit(args, operations.model_view(stack, args.name), render.model)
     else:
-        names = stack.registry.models()
-        _emit(args, [{"model": name, "champion": stack.registry.alias(name),
-                      "latest_version": stack.registry.latest_version(name)} for name in names], render.models)
+        _emit(args, operations.models(stack), render.models)
     return 0
 
 

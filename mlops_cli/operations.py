@@ -15,7 +15,7 @@ from mlops_core.aws import contract_store
 from mlops_core.aws.function_logs import LogLine
 from mlops_core.aws.objects import S3Object, newest_object
 from mlops_core.aws.registry import CHAMPION, AliasMove
-from mlops_core.aws.run_store import RUNNING, SUCCEEDED
+from mlops_core.aws.run_store import RUNNING, SUCCEEDED, run_prefix
 from mlops_core.contract import Contract, check_name
 from mlops_core.errors import MlopsError, NotFoundError
 from mlops_core.monitoring.alarms import sync_model_alarms
@@ -144,10 +144,11 @@ def trials(stack: Stack, run: dict[str, Any]) -> list[dict[str, Any]]:
 
 def compare_runs(stack: Stack, first: dict[str, Any], second: dict[str, Any]) -> list[dict[str, Any]]:
     """Two runs side by side: what each trained on, with which code, what won and what was decided."""
-    return [_run_facts(stack, run) for run in (first, second)]
+    return [run_facts(stack, run) for run in (first, second)]
 
 
-def _run_facts(stack: Stack, run: dict[str, Any]) -> dict[str, Any]:
+def run_facts(stack: Stack, run: dict[str, Any]) -> dict[str, Any]:
+    """What a run trained on, with which code, what won and what was decided."""
     steps = run.get("steps") or {}
     validate, evaluate = steps.get("validate", {}), steps.get("evaluate", {})
     selects = [step for name, step in sorted(steps.items()) if name.startswith("select:")]
@@ -164,6 +165,25 @@ def _run_facts(stack: Stack, run: dict[str, Any]) -> dict[str, Any]:
                     "champion": evaluate.get("champion")},
         "decision": evaluate.get("decision"), "version": run.get("version"), "promoted": run.get("promoted"),
         "error": run.get("message")}
+
+
+REPORT_FILES = ("report.html", "report.json", "model_card.json")
+
+
+def report_file(stack: Stack, run: dict[str, Any], name: str) -> bytes | None:
+    """One of the files the pipeline writes under the run's report/ prefix; None when the run has none."""
+    if name not in REPORT_FILES:
+        raise ValueError(f"{name!r} is not a report file (one of {', '.join(REPORT_FILES)})")
+    try:
+        return stack.store.get_bytes(S3Object(stack.data_bucket, f"{run_prefix(run)}/report/{name}"))
+    except NotFoundError:
+        return None
+
+
+def models(stack: Stack) -> list[dict[str, Any]]:
+    """Every registered model with its champion and latest version."""
+    return [{"model": name, "champion": stack.registry.alias(name),
+             "latest_version": stack.registry.latest_version(name)} for name in stack.registry.models()]
 
 
 def has_contract(stack: Stack, model: str) -> bool:
