@@ -228,6 +228,13 @@ def _rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ui(args: argparse.Namespace) -> int:
+    from .ui.app import serve
+
+    serve(Stack.find(args.stack), args.host, args.port, lambda line: print(line, file=sys.stderr))
+    return 0
+
+
 def _emit(args: argparse.Namespace, data: Any, human) -> None:
     if args.json:
         print(json.dumps(data, indent=2, sort_keys=True, default=str))
@@ -360,6 +367,13 @@ def _parser() -> argparse.ArgumentParser:
     alarms = monitor.add_parser("alarms", help="create or update a model's alarms for its current champion")
     alarms.add_argument("name", type=model_name)
     alarms.set_defaults(command=_monitor_alarms)
+
+    ui = commands.add_parser("ui", help="a read-only web app: models, runs, trials, reports, two runs compared")
+    ui.add_argument("--host", default="127.0.0.1",
+                    help="address to listen on (default 127.0.0.1: this machine only; the app reads the stack "
+                         "with your credentials)")
+    ui.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
+    ui.set_defaults(command=_ui)
 
     rollback = commands.add_parser("rollback", help="move the champion back to the previous one")
     rollback.add_argument("name", type=model_name)

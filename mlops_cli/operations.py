@@ -15,7 +15,7 @@ from mlops_core.aws import contract_store
 from mlops_core.aws.function_logs import LogLine
 from mlops_core.aws.objects import S3Object, newest_object
 from mlops_core.aws.registry import CHAMPION, AliasMove
-from mlops_core.aws.run_store import RUNNING, SUCCEEDED, run_prefix
+from mlops_core.aws.run_store import RUNNING, SUCCEEDED
 from mlops_core.contract import Contract, check_name
 from mlops_core.errors import MlopsError, NotFoundError
 from mlops_core.monitoring.alarms import sync_model_alarms
@@ -171,11 +171,15 @@ REPORT_FILES = ("report.html", "report.json", "model_card.json")
 
 
 def report_file(stack: Stack, run: dict[str, Any], name: str) -> bytes | None:
-    """One of the files the pipeline writes under the run's report/ prefix; None when the run has none."""
+    """One of the files beside the run's report (its record says where); None when the run has no report, or no
+    such file (model_card.json exists only for a run that registered a version)."""
     if name not in REPORT_FILES:
         raise ValueError(f"{name!r} is not a report file (one of {', '.join(REPORT_FILES)})")
+    if not run.get("report_uri"):
+        return None
+    report = S3Object.parse(run["report_uri"])
     try:
-        return stack.store.get_bytes(S3Object(stack.data_bucket, f"{run_prefix(run)}/report/{name}"))
+        return stack.store.get_bytes(S3Object(report.bucket, f"{report.key.rsplit('/', 1)[0]}/{name}"))
     except NotFoundError:
         return None
 

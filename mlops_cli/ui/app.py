@@ -9,7 +9,8 @@ from flask import Flask, Response, render_template, request
 from markupsafe import Markup
 from mlops_core.errors import InvalidNameError, NotFoundError
 
-from ..stack import Stack
+from mlops_cli.stack import Stack
+
 from . import views
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -86,13 +87,22 @@ def number(value: Any, digits: int = 4) -> str:
     """A metric as the pages show it: rounded to `digits` decimals, '-' when there is none."""
     if value is None:
         return "-"
-    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+    return str(value) if isinstance(value, bool) or not isinstance(value, int | float) else f"{value:.{digits}f}"
+
+
+def make_server(stack: Stack, host: str = "127.0.0.1", port: int = 0):
+    """A waitress server for the app, bound but not yet serving (port 0: any free port; see `effective_port`)."""
+    from waitress import create_server
+
+    return create_server(create_app(stack, host), host=host, port=port, threads=4, ident="mlops-ui")
 
 
 def serve(stack: Stack, host: str, port: int, announce=print) -> None:
-    """Serve the app with waitress until interrupted."""
-    from waitress import serve as waitress_serve
-
-    announce(f"mlops ui for stack {stack.name}: http://{'[' + host + ']' if ':' in host else host}:{port}/ "
-             "(read-only; Ctrl-C stops it)")
-    waitress_serve(create_app(stack, host), host=host, port=port, threads=4, ident="mlops-ui")
+    """Serve the app until interrupted."""
+    server = make_server(stack, host, port)
+    shown = f"[{host}]" if ":" in host else host
+    announce(f"mlops ui for stack {stack.name}: http://{shown}:{server.effective_port}/ (read-only; Ctrl-C stops it)")
+    try:
+        server.run()
+    finally:
+        server.close()

@@ -10,9 +10,10 @@ from mlops_core.contract import check_name
 from mlops_core.errors import NotFoundError
 from mlops_core.reporting.charts import line_chart
 
-from .. import operations
-from ..render import param_text, varying_params
-from ..stack import Stack
+from mlops_cli import operations
+from mlops_cli.render import param_text, varying_params
+from mlops_cli.stack import Stack
+
 from . import monitor_series
 
 # A model's runs page lists this many by default; records are read this many per query.
@@ -116,7 +117,7 @@ def run_row(record: dict[str, Any]) -> dict[str, Any]:
     return {"run_id": record["run_id"], "model": record["model"], "trigger": record["trigger"],
             "status": record["status"], "started": record["started_at"][:19].replace("T", " "),
             "version": record.get("version"), "promoted": bool(record.get("promoted")), "outcome": outcome,
-            "metric": evaluate.get("metric"), "score": evaluate.get("score")}
+            "metric": evaluate.get("metric"), "score": evaluate.get("score"), "report": bool(record.get("report_uri"))}
 
 
 def version_row(version: dict[str, Any]) -> dict[str, Any]:
