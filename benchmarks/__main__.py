@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import capacity, inference, pipeline, search, validation
+from . import capacity, inference, pipeline, search, ui, validation
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKERS = ("<!-- bench:start -->", "<!-- bench:end -->")
@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     result["pipeline"] = pipeline.measure(pipeline.SMOKE if args.smoke else pipeline.FULL)
     result["search"] = search.measure(search.SMOKE if args.smoke else search.FULL)
     result["inference"] = inference.measure(inference.SMOKE if args.smoke else inference.FULL)
+    result["ui"] = ui.measure(ui.SMOKE if args.smoke else ui.FULL)
     markdown = render(result, time.perf_counter() - started, args.smoke)
     print(markdown)
     if args.output:
@@ -58,6 +59,9 @@ def render(result: dict, seconds: float, smoke: bool) -> str:
                                                          *pipeline.rows(result["pipeline"]),
                                                          *search.rows(result["search"]),
                                                          *capacity.rows(result["capacity"])]]
+    lines += ["", "The operator's web app (`mlops ui` in its own process over the local runtime, timed over HTTP)", "",
+              "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines += ["| " + " | ".join(row) + " |" for row in ui.rows(result["ui"])]
     lines += ["", f"Measured by `make bench`{' --smoke' if smoke else ''} on {platform.machine()}, "
               f"Python {platform.python_version()}, {_cpus()} CPUs, in {seconds:.0f} s."]
     return "\n".join(lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import shlex
 import subprocess
@@ -26,11 +27,16 @@ from .watch import follow, newest_execution
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "template.yaml"
 MODEL = "churn"
+UI_PORT = 8765
 # The local runtime evaluates alarms every second; a few ticks show that nothing fires.
 ALARM_CLOCK_SECONDS = 3
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mlops_cli.demo", description=__doc__)
+    parser.add_argument("--ui", action="store_true",
+                        help="after the story, keep the stack up and serve `mlops ui` over it until Ctrl-C")
+    args = parser.parse_args(argv)
     console = render.console
     port = DEFAULT_PORT if port_is_free(DEFAULT_PORT) else free_port()
     console.print(Panel("serverless-mlops demo: the continuous-training loop on the local runtime"))
@@ -63,13 +69,43 @@ def main() -> int:
             failures.append(f"inference URL: expected champion v2 to answer, got {answer}")
         failures += _monitoring_chapters(stack, console)
         console.rule("All runs")
-        render.runs(stack.runs.list(MODEL))
+        runs = stack.runs.list(MODEL)
+        render.runs(runs)
         render.model(operations.model_view(stack, MODEL))
+        _save_reports(stack, runs, data / "reports", console)
+        if args.ui and not failures:
+            _serve_ui(stack, console)
     if failures:
         console.print("[red]the demo did not go as expected:[/]\n" + "\n".join(failures))
         return 1
     console.print(f"[green]demo complete[/] in {time.perf_counter() - started:.0f} s")
     return 0
+
+
+def _save_reports(stack: Stack, runs: list[dict[str, Any]], folder: Path, console: Console) -> None:
+    """Copy each run's report out of the local stack, which ends with the demo, and say where they are."""
+    console.rule("Reports")
+    folder.mkdir(parents=True, exist_ok=True)
+    for run in runs:
+        page = operations.report_file(stack, run, "report.html")
+        if page is None:
+            console.print(f"run {run['run_id']}: no report ({run['status']})")
+            continue
+        path = folder / f"{run['run_id']}.html"
+        path.write_bytes(page)
+        console.print(f"run {run['run_id']} ({run['status']}): {run['report_uri']} -> {path.as_uri()}")
+    console.print("Open them in a browser (each is one self-contained page). On a running stack, `mlops report RUN` "
+                  "fetches one, and `mlops ui` (make ui beside make up) shows runs, reports and the model's page; "
+                  "`make demo-ui` tells this story and then serves the web app over its stack until Ctrl-C.")
+
+
+def _serve_ui(stack: Stack, console: Console) -> None:
+    from .ui.app import serve
+
+    try:
+        serve(stack, "127.0.0.1", UI_PORT if port_is_free(UI_PORT) else free_port(), console.print)
+    except KeyboardInterrupt:
+        console.print("web app stopped")
 
 
 def _monitoring_chapters(stack: Stack, console: Console) -> list[str]:

@@ -16,9 +16,11 @@ from mlops_cli.stack import Stack
 
 from . import monitor_series
 
-# A model's runs page lists this many by default; records are read this many per query.
+# A model's runs page lists this many by default; records are read this many per query, only the fields it shows.
 RUNS_SHOWN = 200
 RUNS_PAGE = 100
+RUN_ROW_FIELDS = ("model", "run_id", "trigger", "status", "started_at", "version", "promoted", "reason", "message",
+                  "report_uri", "steps.evaluate.metric", "steps.evaluate.score")
 MONITOR_PASSES = 50
 
 
@@ -46,7 +48,8 @@ def model(stack: Stack, name: str) -> dict[str, Any]:
 
 def runs(stack: Stack, name: str, limit: int = RUNS_SHOWN) -> dict[str, Any]:
     """A model's newest runs, each as one row."""
-    records = islice(stack.runs.history(check_name(name, "the model name"), page=min(limit, RUNS_PAGE)), limit)
+    records = islice(stack.runs.history(check_name(name, "the model name"), page=min(limit, RUNS_PAGE),
+                                        fields=RUN_ROW_FIELDS), limit)
     return {"model": name, "runs": [run_row(run) for run in records], "limit": limit}
 
 
