@@ -41,7 +41,8 @@ def create_app(stack: Stack, host: str = "127.0.0.1") -> Flask:
     @app.get("/models/<name>/runs")
     def runs(name: str) -> str:
         limit = min(max(request.args.get("limit", views.RUNS_SHOWN, type=int), 1), MAX_RUNS)
-        return render_template("runs.html", **views.runs(stack, name, limit))
+        rows = app.extensions.setdefault("mlops_run_rows", views.run_rows(stack))  # one per app, made on first use
+        return render_template("runs.html", **views.runs(rows, name, limit))
 
     @app.get("/models/<name>/runs/<run_id>")
     def run(name: str, run_id: str) -> str:

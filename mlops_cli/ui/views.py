@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from itertools import islice
 from typing import Any
 
 from mlops_core.contract import check_name
@@ -15,6 +14,7 @@ from mlops_cli.render import param_text, varying_params
 from mlops_cli.stack import Stack
 
 from . import monitor_series
+from .run_rows import RunRows
 
 # A model's runs page lists this many by default; records are read this many per query, only the fields it shows.
 RUNS_SHOWN = 200
@@ -46,10 +46,14 @@ def model(stack: Stack, name: str) -> dict[str, Any]:
             "quality_chart": line_chart(quality, "Live quality", "metric on labeled traffic") if quality else None}
 
 
-def runs(stack: Stack, name: str, limit: int = RUNS_SHOWN) -> dict[str, Any]:
+def run_rows(stack: Stack) -> RunRows:
+    """What the runs pages read runs through: each ended run once."""
+    return RunRows(stack.runs, RUN_ROW_FIELDS, RUNS_PAGE)
+
+
+def runs(rows: RunRows, name: str, limit: int = RUNS_SHOWN) -> dict[str, Any]:
     """A model's newest runs, each as one row."""
-    records = islice(stack.runs.history(check_name(name, "the model name"), page=min(limit, RUNS_PAGE),
-                                        fields=RUN_ROW_FIELDS), limit)
+    records = rows.newest(check_name(name, "the model name"), limit)
     return {"model": name, "runs": [run_row(run) for run in records], "limit": limit}
 
 

@@ -15,7 +15,6 @@ from urllib.parse import urlparse
 import boto3
 import pytest
 from mlops_core.aws.run_store import RUNNING, SUPPRESSED
-from mlops_core.reporting.html import fmt
 
 from mlops_cli import operations
 from mlops_cli.samples import churn
@@ -92,8 +91,7 @@ def test_a_run_still_going_has_no_report_and_the_pages_say_so(watched):
     report = client.get(f"/models/{model}/runs/still-going/report")
 
     assert "This run has no report" in page and "(RUNNING) has not written it yet" in page
-    assert report.status_code == 404 and "run 'still-going' of 'ui-watched' has no report" in report.get_data(
-        as_text=True)
+    assert report.status_code == 404 and "has no report" in report.get_data(as_text=True)
 
 
 @pytest.fixture(scope="module")
@@ -188,6 +186,8 @@ def test_the_run_page_lists_the_trials_best_first_and_links_the_report(watched, 
 
 
 def test_the_report_page_shows_every_figure_and_the_metrics_of_report_json(watched, ui, page, shots):
+    from mlops_core.reporting.html import fmt  # how the report writes a number
+
     stack, model, _, second = watched
     report = json.loads(operations.report_file(stack, second, "report.json"))
 
