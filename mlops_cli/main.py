@@ -116,6 +116,19 @@ def _trials(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    import webbrowser
+
+    stack = Stack.find(args.stack)
+    run = operations.find_run(stack, args.run, args.model)
+    target = Path(args.output or f"{run['run_id']}.html")
+    target.write_bytes(operations.report_page(stack, run))
+    print(target)
+    if args.open:
+        webbrowser.open(target.resolve().as_uri())
+    return 0
+
+
 def _candidates_list(args: argparse.Namespace) -> int:
     from mlops_candidates.registry import catalog
 
@@ -307,6 +320,13 @@ def _parser() -> argparse.ArgumentParser:
     trials.add_argument("--model", type=model_name, help="the run's model (default: found among recent runs)")
     trials.add_argument("--json", action="store_true")
     trials.set_defaults(command=_trials)
+
+    report = commands.add_parser("report", help="save a run's report (HTML) to a file, and open it")
+    report.add_argument("run", metavar="RUN")
+    report.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: ./<run id>.html)")
+    report.add_argument("--open", action="store_true", help="open it in the web browser")
+    report.add_argument("--model", type=model_name, help="the run's model (default: found among recent runs)")
+    report.set_defaults(command=_report)
 
     candidates = commands.add_parser("candidates", help="the candidate models this checkout deploys").add_subparsers(
         required=True, metavar="ACTION")

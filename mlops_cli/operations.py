@@ -15,7 +15,7 @@ from mlops_core.aws import contract_store
 from mlops_core.aws.function_logs import LogLine
 from mlops_core.aws.objects import S3Object, newest_object
 from mlops_core.aws.registry import CHAMPION, AliasMove
-from mlops_core.aws.run_store import RUNNING, SUCCEEDED
+from mlops_core.aws.run_store import RUNNING, SUCCEEDED, run_prefix
 from mlops_core.contract import Contract, check_name
 from mlops_core.errors import MlopsError, NotFoundError
 from mlops_core.monitoring.alarms import sync_model_alarms
@@ -140,6 +140,17 @@ def trials(stack: Stack, run: dict[str, Any]) -> list[dict[str, Any]]:
     sign = -1 if metric and METRICS[metric].greater_is_better else 1
     return sorted(records, key=lambda t: (t["status"] != SUCCEEDED, -t["rung"],
                                           sign * t["score"] if "score" in t else 0, t["trial_id"]))
+
+
+def report_page(stack: Stack, run: dict[str, Any]) -> bytes:
+    """A run's report.html, where its record says the Report step wrote it (else where that step writes it)."""
+    uri = run.get("report_uri") or f"s3://{stack.output('ArtifactBucketName')}/{run_prefix(run)}/report/report.html"
+    try:
+        return stack.store.get_bytes(S3Object.parse(uri))
+    except NotFoundError as error:
+        why = "it is still running" if run["status"] == RUNNING else f"status {run['status']}"
+        raise NotFoundError(f"run {run['run_id']!r} of {run['model']!r} has no report at {uri} ({why}); a run "
+                            "gets one once it reaches the Report step, after Register or on failure") from error
 
 
 def compare_runs(stack: Stack, first: dict[str, Any], second: dict[str, Any]) -> list[dict[str, Any]]:
