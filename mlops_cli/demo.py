@@ -14,6 +14,7 @@ from typing import Any
 
 from mlops_core.aws.run_store import FAILED, SUCCEEDED
 from mlops_core.contract import Contract
+from mlops_core.errors import NotFoundError
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
@@ -87,9 +88,10 @@ def _save_reports(stack: Stack, runs: list[dict[str, Any]], folder: Path, consol
     console.rule("Reports")
     folder.mkdir(parents=True, exist_ok=True)
     for run in runs:
-        page = operations.report_file(stack, run, "report.html")
-        if page is None:
-            console.print(f"run {run['run_id']}: no report ({run['status']})")
+        try:
+            page = operations.report_page(stack, run)
+        except NotFoundError as error:
+            console.print(f"run {run['run_id']}: {escape(str(error))}")
             continue
         path = folder / f"{run['run_id']}.html"
         path.write_bytes(page)

@@ -178,19 +178,14 @@ def run_facts(stack: Stack, run: dict[str, Any]) -> dict[str, Any]:
         "error": run.get("message")}
 
 
-REPORT_FILES = ("report.html", "report.json", "model_card.json")
-
-
-def report_file(stack: Stack, run: dict[str, Any], name: str) -> bytes | None:
-    """One of the files beside the run's report (its record says where); None when the run has no report, or no
-    such file (model_card.json exists only for a run that registered a version)."""
-    if name not in REPORT_FILES:
-        raise ValueError(f"{name!r} is not a report file (one of {', '.join(REPORT_FILES)})")
+def report_json(stack: Stack, run: dict[str, Any]) -> dict[str, Any] | None:
+    """The figures and numbers of a run's report (report.json, beside the page its record names); None when the run
+    has no report."""
     if not run.get("report_uri"):
         return None
-    report = S3Object.parse(run["report_uri"])
+    page = S3Object.parse(run["report_uri"])
     try:
-        return stack.store.get_bytes(S3Object(report.bucket, f"{report.key.rsplit('/', 1)[0]}/{name}"))
+        return json.loads(stack.store.get_bytes(S3Object(page.bucket, f"{page.key.rsplit('/', 1)[0]}/report.json")))
     except NotFoundError:
         return None
 

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from mlops_core.contract import check_name
-from mlops_core.errors import NotFoundError
 from mlops_core.reporting.charts import line_chart
 
 from mlops_cli import operations
@@ -65,7 +64,7 @@ def run(stack: Stack, name: str, run_id: str) -> dict[str, Any]:
     leaderboard = [{**t, "shown_params": [(key, param_text(t["params"].get(key))) for key in varying[t["label"]]]}
                    for t in trials]
     return {"run": run_row(record), "facts": operations.run_facts(stack, record), "trials": leaderboard,
-            "report": report_json(stack, record)}
+            "report": operations.report_json(stack, record)}
 
 
 def compare(stack: Stack, name: str, first: str, second: str) -> dict[str, Any]:
@@ -73,7 +72,7 @@ def compare(stack: Stack, name: str, first: str, second: str) -> dict[str, Any]:
     check_name(name, "the model name")
     records = [operations.find_run(stack, run_id, name) for run_id in (first, second)]
     facts = operations.compare_runs(stack, *records)
-    reports = [report_json(stack, record) for record in records]
+    reports = [operations.report_json(stack, record) for record in records]
     params = [report["params"] if report else (fact["best"]["params"] or {}) for report, fact in zip(
         reports, facts, strict=True)]
     metrics = [report["metrics"] if report else (fact["holdout"]["metrics"] or {}) for report, fact in zip(
@@ -82,19 +81,9 @@ def compare(stack: Stack, name: str, first: str, second: str) -> dict[str, Any]:
             "params": differing(*params), "metrics": side_by_side(*metrics), "figures": paired_figures(*reports)}
 
 
-def report_json(stack: Stack, record: dict[str, Any]) -> dict[str, Any] | None:
-    data = operations.report_file(stack, record, "report.json")
-    return None if data is None else json.loads(data)
-
-
 def report_html(stack: Stack, name: str, run_id: str) -> bytes:
     """The run's self-contained report page, as the pipeline wrote it."""
-    record = operations.find_run(stack, run_id, check_name(name, "the model name"))
-    page = operations.report_file(stack, record, "report.html")
-    if page is None:
-        raise NotFoundError(f"run {run_id!r} of {name!r} has no report: the pipeline writes one for every run that "
-                            f"reached Validate (this one is {record['status']})")
-    return page
+    return operations.report_page(stack, operations.find_run(stack, run_id, check_name(name, "the model name")))
 
 
 def differing(first: dict[str, Any], second: dict[str, Any]) -> list[tuple[str, str, str]]:

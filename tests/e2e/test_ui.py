@@ -2,7 +2,6 @@
 calls only), then in a real browser (headless Chromium from the system's packages): the rendered DOM, where every
 request went, and screenshots (written to $UI_SCREENSHOTS too when it is set: `make screenshots`)."""
 
-import json
 import os
 import re
 import shutil
@@ -189,7 +188,7 @@ def test_the_report_page_shows_every_figure_and_the_metrics_of_report_json(watch
     from mlops_core.reporting.html import fmt  # how the report writes a number
 
     stack, model, _, second = watched
-    report = json.loads(operations.report_file(stack, second, "report.json"))
+    report = operations.report_json(stack, second)
 
     visit(page, f"{ui}/models/{model}/runs/{second['run_id']}/report", shots / "ui-report.png")
 
@@ -206,7 +205,7 @@ def test_the_report_page_shows_every_figure_and_the_metrics_of_report_json(watch
 
 def test_the_compare_page_pairs_both_reports_figures_and_metrics(watched, ui, page, shots):
     stack, model, first, second = watched
-    reports = [json.loads(operations.report_file(stack, run, "report.json")) for run in (first, second)]
+    reports = [operations.report_json(stack, run) for run in (first, second)]
 
     visit(page, f"{ui}/models/{model}/compare?a={first['run_id']}&b={second['run_id']}", shots / "ui-compare.png")
 
