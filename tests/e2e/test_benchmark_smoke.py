@@ -44,3 +44,6 @@ def test_the_benchmark_runs_end_to_end_and_serving_imports_no_training_stack(tmp
         completed.stdout)
     assert all(limit["rows"] > 0 for limit in everything["capacity"]["train"]["limits"].values())
     assert "largest dataset, validate step" in completed.stdout
+    ui = everything["ui"]
+    assert ui["shown"] == ui["runs"] == 5 and ui["max_ms"] >= ui["median_ms"] > 0
+    assert "| `mlops ui`: a model's runs page, 5 runs" in completed.stdout

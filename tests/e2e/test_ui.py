@@ -139,11 +139,12 @@ def page(browser):
     context.close()
 
 
-def visit(page, url: str, shot: Path | None = None):
+def visit(page, url: str, shot: Path | None = None, full_page: bool = True):
+    """Load a page (it must answer 200) and save its screenshot: the whole page, or what the window shows."""
     response = page.goto(url)
     assert response.status == 200, url
     if shot:
-        page.screenshot(path=str(shot), full_page=True)
+        page.screenshot(path=str(shot), full_page=full_page)
     return page
 
 
@@ -190,7 +191,7 @@ def test_the_report_page_shows_every_figure_and_the_metrics_of_report_json(watch
     stack, model, _, second = watched
     report = operations.report_json(stack, second)
 
-    visit(page, f"{ui}/models/{model}/runs/{second['run_id']}/report", shots / "ui-report.png")
+    visit(page, f"{ui}/models/{model}/runs/{second['run_id']}/report", shots / "ui-report.png", full_page=False)
 
     assert page.title() == f"{model} run {second['run_id']}"
     shown = page.locator("figure[data-figure]").evaluate_all("figures => figures.map(f => f.dataset.figure)")
@@ -207,7 +208,8 @@ def test_the_compare_page_pairs_both_reports_figures_and_metrics(watched, ui, pa
     stack, model, first, second = watched
     reports = [operations.report_json(stack, run) for run in (first, second)]
 
-    visit(page, f"{ui}/models/{model}/compare?a={first['run_id']}&b={second['run_id']}", shots / "ui-compare.png")
+    visit(page, f"{ui}/models/{model}/compare?a={first['run_id']}&b={second['run_id']}", shots / "ui-compare.png",
+          full_page=False)
 
     assert page.title() == f"Compare {first['run_id']} and {second['run_id']} · mlops ui"
     ids = {f["id"] for report in reports for f in report["figures"]}
