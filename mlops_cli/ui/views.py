@@ -47,7 +47,7 @@ def model(stack: Stack, name: str) -> dict[str, Any]:
 
 def run_rows(stack: Stack) -> RunRows:
     """What the runs pages read runs through: each ended run once."""
-    return RunRows(stack.runs, RUN_ROW_FIELDS, RUNS_PAGE)
+    return RunRows(stack.runs, RUN_ROW_FIELDS, stack.pipeline.newest, RUNS_PAGE)
 
 
 def runs(rows: RunRows, name: str, limit: int = RUNS_SHOWN) -> dict[str, Any]:
