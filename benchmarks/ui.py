@@ -1,5 +1,6 @@
 """`mlops ui`'s speed: the runs page of a model with 200 runs, served by `mlops ui` in its own process over the local
-runtime, timed from a client over HTTP.
+runtime, timed from a client over HTTP. The page reads each ended run once: the first request reads all 200 (its time
+is shown apart), later ones none while no pipeline execution starts or ends.
 
 One real pipeline run gives the record's shape (its steps and outcome); the other runs are written through the run
 store's own methods (claim, record_step, finish) with the same steps, as the pipeline writes them.
@@ -55,12 +56,13 @@ def measure(settings: Settings) -> dict:
         port = free_port()
         with ui_process(cloud.endpoint, port):
             url = f"http://127.0.0.1:{port}/models/{MODEL}/runs?limit={settings.runs}"
-            times = [request_ms(url) for _ in range(WARM_UP_REQUESTS + settings.requests)][WARM_UP_REQUESTS:]
+            every = [request_ms(url) for _ in range(WARM_UP_REQUESTS + settings.requests)]
+            times = every[WARM_UP_REQUESTS:]
             with urllib.request.urlopen(url, timeout=60) as response:
                 shown = response.read().decode().count('type="radio" name="a"')
     deciles = statistics.quantiles(times, n=10)
-    return {"runs": settings.runs, "shown": shown, "requests": settings.requests, "median_ms": statistics.median(times),
-            "p10_ms": deciles[0], "p90_ms": deciles[-1], "max_ms": max(times)}
+    return {"runs": settings.runs, "shown": shown, "requests": settings.requests, "first_ms": every[0],
+            "median_ms": statistics.median(times), "p10_ms": deciles[0], "p90_ms": deciles[-1], "max_ms": max(times)}
 
 
 def seed_run(stack, real: dict, run_id: str) -> None:
@@ -114,4 +116,6 @@ def rows(result: dict) -> list[tuple[str, str, str, str, str]]:
     met = "met" if result["median_ms"] < TARGET_MS else "NOT MET"
     return [(f"`mlops ui`: a model's runs page, {result['shown']} runs (median of {result['requests']} requests; "
              f"p10-p90 {result['p10_ms']:.0f}-{result['p90_ms']:.0f} ms, max {result['max_ms']:.0f} ms)",
-             f"{result['median_ms']:.0f} ms", "", "", f"< {TARGET_MS} ms {met}")]
+             f"{result['median_ms']:.0f} ms", "", "", f"< {TARGET_MS} ms {met}"),
+            ("  its first request after `mlops ui` started (reads every run shown)", f"{result['first_ms']:.0f} ms",
+             "", "", "")]

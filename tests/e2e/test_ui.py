@@ -81,16 +81,14 @@ def test_every_page_answers_and_the_whole_session_only_reads(watched):
     assert [call for call in calls if not READ_ONLY.fullmatch(call[1])] == []
 
 
-def test_a_run_still_going_has_no_report_and_the_pages_say_so(watched):
-    stack, model, first, _ = watched
+def test_every_page_forbids_scripts_and_fetches_from_anywhere(watched):
+    stack, model, first, second = watched
     client = create_app(Stack.find(stack.name)).test_client()
-    stack.runs.claim({"model": model, "run_id": "still-going", "trigger": "manual", "execution": "still-going"})
 
-    page = client.get(f"/models/{model}/runs/still-going").get_data(as_text=True)
-    report = client.get(f"/models/{model}/runs/still-going/report")
+    policies = {client.get(path).headers["Content-Security-Policy"] for path in pages(model, first, second)}
 
-    assert "This run has no report" in page and "(RUNNING) has not written it yet" in page
-    assert report.status_code == 404 and "has no report" in report.get_data(as_text=True)
+    [policy] = policies
+    assert policy.startswith("default-src 'none';") and "script-src" not in policy and "connect-src" not in policy
 
 
 @pytest.fixture(scope="module")
@@ -235,3 +233,16 @@ def test_the_models_and_runs_pages_list_what_the_stack_holds(watched, ui, page, 
     assert model in listed
     assert [run for run in runs if run in (first["run_id"], second["run_id"])] == [second["run_id"], first["run_id"]]
     assert outside(page.requested) == []
+
+
+# Last: the run it adds would show in the screenshots above.
+def test_a_run_still_going_has_no_report_and_the_pages_say_so(watched):
+    stack, model, first, _ = watched
+    client = create_app(Stack.find(stack.name)).test_client()
+    stack.runs.claim({"model": model, "run_id": "still-going", "trigger": "manual", "execution": "still-going"})
+
+    page = client.get(f"/models/{model}/runs/still-going").get_data(as_text=True)
+    report = client.get(f"/models/{model}/runs/still-going/report")
+
+    assert "This run has no report" in page and "(RUNNING) has not written it yet" in page
+    assert report.status_code == 404 and "has no report" in report.get_data(as_text=True)
