@@ -231,3 +231,9 @@ def test_the_leaderboard_puts_the_lowest_error_first_for_an_error_metric():
     board = build_report(RunDocuments(run=RUN, status="SUCCEEDED", trials=trials))["leaderboard"]
 
     assert [row["trial_id"] for row in board] == ["t1", "t2"]
+
+
+def test_the_model_cards_objective_uses_the_schemas_facet_and_direction(report):
+    card = model_card(report, {**CHURN_CONTRACT, "metric": "rmse"}, {"version": 1, "artifact": {"uri": "s3://a/m"}})
+
+    assert card["training_details"]["objective_function"]["function"] == {"function": "Minimize", "facet": "RMSE"}
