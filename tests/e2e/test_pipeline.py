@@ -5,7 +5,7 @@ import pytest
 from mlops_core.aws.objects import S3Object, sha256_hex
 
 from mlops_cli import operations
-from mlops_cli.samples import churn, corrupt
+from mlops_cli.samples import CONTRACT_TYPES, churn, corrupt
 from tests.e2e.conftest import differing_keys, execution_inputs, mlops, run_report
 
 pytestmark = pytest.mark.e2e
@@ -171,7 +171,8 @@ def test_a_promoted_runs_report_compares_it_with_the_champion_it_beat(story):
     assert (report["status"], report["task"], report["decision"]["version"]) == ("SUCCEEDED", "classification", 2)
     assert report["decision"]["reason"] == run["reason"] and run["reason"] in text
     assert {"roc", "pr", "confusion", "calibration", "comparison", "importance", "histogram:tenure_months",
-            "histogram:contract_type", "category:contract_type"} <= {f["id"] for f in report["figures"]}
+            "histogram:contract_type"} <= {f["id"] for f in report["figures"]}
+    assert {group["value"] for group in report["categories"]["contract_type"]} == set(CONTRACT_TYPES)
     comparison = report["comparison"]
     assert comparison["champion"]["score"] == stack.registry.get_version(model, 2)["champion_on_holdout"]["score"]
     assert comparison["challenger"]["low"] <= comparison["challenger"]["score"] <= comparison["challenger"]["high"]

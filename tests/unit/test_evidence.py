@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from mlops_core.reporting import evidence
+from mlops_core.reporting import evidence, resampling
 from mlops_core.scoring import METRICS, Prediction
 
 
@@ -113,3 +113,37 @@ def test_a_metric_undefined_on_a_category_is_none_not_an_error():
                                    {"group": np.array(["a", "a", "b", "b"])}, METRICS["roc_auc"])["group"]
 
     assert [group["score"] for group in groups] == [None, None]
+
+
+@pytest.mark.parametrize("name", sorted(METRICS))
+def test_a_resample_that_draws_every_row_once_scores_as_the_pipeline_does(name):
+    rng = np.random.default_rng(7)
+    metric = METRICS[name]
+    if metric.task == "classification":
+        truth = rng.choice(["a", "b", "c"], 300)
+        probabilities = rng.dirichlet([1, 1, 1], 300).round(1)  # rounded: ties, which AUC counts as halves
+        prediction = Prediction(np.array(["a", "b", "c"])[probabilities.argmax(axis=1)], probabilities,
+                                ["a", "b", "c"])
+    else:
+        truth = rng.normal(size=300)
+        prediction = Prediction(truth + rng.normal(size=300))
+
+    weighted = resampling.weighted_scores(metric, truth, prediction, np.ones((300, 1)))
+
+    assert weighted[0] == pytest.approx(prediction.score(truth, metric))
+
+
+@pytest.mark.parametrize("name", sorted(METRICS))
+def test_a_resample_scores_as_the_pipeline_scores_the_rows_it_drew(name):
+    rng = np.random.default_rng(8)
+    metric = METRICS[name]
+    truth = rng.choice(["no", "yes"], 200) if metric.task == "classification" else rng.normal(size=200)
+    p_yes = rng.random(200).round(2)
+    prediction = (Prediction(np.where(p_yes >= 0.5, "yes", "no"), np.column_stack([1 - p_yes, p_yes]), ["no", "yes"])
+                  if metric.task == "classification" else Prediction(truth + rng.normal(size=200)))
+    [weights] = resampling.multiplicities(200, 1, np.random.default_rng(9))
+
+    weighted = resampling.weighted_scores(metric, truth, prediction, weights)
+
+    rows = np.repeat(np.arange(200), weights[:, 0].astype(int))
+    assert weighted[0] == pytest.approx(prediction.take(rows).score(truth[rows], metric))

@@ -102,7 +102,7 @@ def test_the_report_document_has_the_interface_the_ui_reads(report):
 def test_a_classification_report_has_every_figure_by_its_stable_id(report):
     ids = {figure["id"] for figure in report["figures"]}
 
-    assert ids >= {"roc", "pr", "confusion", "calibration", "comparison", "importance", "category:contract_type",
+    assert ids >= {"roc", "pr", "confusion", "calibration", "comparison", "importance",
                    "histogram:tenure_months", "histogram:contract_type", "histogram:churned"}
 
 
@@ -177,6 +177,7 @@ def test_the_numbers_on_the_page_are_the_numbers_in_the_document(report):
     text = "\n".join(Page(render(report)).text)
 
     numbers = [*report["metrics"].values(), report["comparison"]["challenger"]["low"],
+               *(group["score"] for group in report["categories"]["contract_type"]),
                report["comparison"]["challenger"]["high"], report["provenance"]["data_sha256"],
                *(row["score"] for row in report["leaderboard"]), report["decision"]["reason"]]
     assert [fmt(value) for value in numbers if fmt(value) not in text] == []
@@ -231,3 +232,9 @@ def test_the_leaderboard_puts_the_lowest_error_first_for_an_error_metric():
     board = build_report(RunDocuments(run=RUN, status="SUCCEEDED", trials=trials))["leaderboard"]
 
     assert [row["trial_id"] for row in board] == ["t1", "t2"]
+
+
+def test_the_model_cards_objective_uses_the_schemas_facet_and_direction(report):
+    card = model_card(report, {**CHURN_CONTRACT, "metric": "rmse"}, {"version": 1, "artifact": {"uri": "s3://a/m"}})
+
+    assert card["training_details"]["objective_function"]["function"] == {"function": "Minimize", "facet": "RMSE"}

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from mlops_core.reporting.resampling import multiplicities, weighted_scores
 from mlops_core.scoring import Metric, Prediction
 
 CURVE_POINTS = 101
@@ -68,30 +69,30 @@ def bootstrap(truth: np.ndarray, challenger: Prediction, champion: Prediction | 
               seed: int = 0, resamples: int = BOOTSTRAP_RESAMPLES) -> dict[str, Any]:
     """Percentile intervals of the metric for both models and of the challenger's gain, from the same resampled
     rows for both (paired), so the gain's interval reflects only the models' difference."""
-    rng = np.random.default_rng(seed)
-    n = len(truth)
-    samples: dict[str, list[float]] = {"challenger": [], "champion": [], "gain": []}
-    for _ in range(resamples):
-        rows = rng.integers(0, n, n)
-        new = _score(metric, truth[rows], challenger.take(rows))
-        if new is None:
-            continue
-        samples["challenger"].append(new)
-        if champion is not None:
-            old = _score(metric, truth[rows], champion.take(rows))
-            if old is not None:
-                samples["champion"].append(old)
-                samples["gain"].append(metric.gain(new, old))
-    point = {"challenger": _score(metric, truth, challenger),
-             "champion": None if champion is None else _score(metric, truth, champion)}
+    truth = np.asarray(truth)
+    models = {"challenger": challenger, "champion": champion}
+    samples: dict[str, list[np.ndarray]] = {"challenger": [], "champion": []}
+    for weights in multiplicities(len(truth), resamples, np.random.default_rng(seed)):
+        for name, model in models.items():
+            if model is not None:
+                samples[name].append(weighted_scores(metric, truth, model, weights))
+    drawn = {name: np.concatenate(values) for name, values in samples.items() if values}
+    if "champion" in drawn:
+        drawn["gain"] = metric.gain(drawn["challenger"], drawn["champion"])
+    point = {name: None if model is None else _score(metric, truth, model) for name, model in models.items()}
     if point["challenger"] is not None and point["champion"] is not None:
         point["gain"] = metric.gain(point["challenger"], point["champion"])
-    tail = (1 - BOOTSTRAP_LEVEL) / 2 * 100
     return {"metric": metric.name, "greater_is_better": metric.greater_is_better, "level": BOOTSTRAP_LEVEL,
-            "resamples": resamples, "rows": n,
-            **{name: {"score": point.get(name), "low": float(np.percentile(values, tail)),
-                      "high": float(np.percentile(values, 100 - tail))} if values and point.get(name) is not None
-               else None for name, values in samples.items()}}
+            "resamples": resamples, "rows": len(truth),
+            **{name: _interval(point.get(name), drawn.get(name)) for name in ("challenger", "champion", "gain")}}
+
+
+def _interval(point: float | None, drawn: np.ndarray | None) -> dict[str, float] | None:
+    if point is None or drawn is None or not np.isfinite(drawn).any():
+        return None
+    tail = (1 - BOOTSTRAP_LEVEL) / 2 * 100
+    low, high = np.nanpercentile(drawn, [tail, 100 - tail])
+    return {"score": point, "low": float(low), "high": float(high)}
 
 
 def permutation_importance(predict: Callable[[Mapping[str, np.ndarray]], Prediction],

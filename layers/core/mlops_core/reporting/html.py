@@ -98,7 +98,12 @@ def _comparison(report: dict[str, Any]) -> str:
 
 def _model(report: dict[str, Any]) -> str:
     shown = [f for f in report["figures"] if not f["id"].startswith("histogram:") and f["id"] != "comparison"]
-    return _section("The new model on the holdout", _figures(shown), "model") if shown else ""
+    body = _figures(shown) if shown else ""
+    metric = (report.get("comparison") or {}).get("metric", "metric")
+    for column, groups in report.get("categories", {}).items():
+        body += (f"<h3>{escape(metric)} by {escape(column)}</h3>"
+                 + _table([column, "holdout rows", metric], [[g["value"], g["rows"], g["score"]] for g in groups]))
+    return _section("The new model on the holdout", body, "model") if body else ""
 
 
 def _parity(parity: dict[str, Any] | None) -> str:

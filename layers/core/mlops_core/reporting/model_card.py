@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from mlops_core.scoring import METRICS
+
+# The schema's objective facets, by the contract metric each one is.
+FACETS = {"accuracy": "Accuracy", "roc_auc": "AUC", "log_loss": "Loss", "mae": "MAE", "rmse": "RMSE"}
+
 
 def model_card(report: dict[str, Any], contract: dict[str, Any], version: dict[str, Any]) -> dict[str, Any]:
     """The card of the version `report`'s run registered, from the report, the contract and the registry record."""
@@ -23,11 +28,12 @@ def model_card(report: dict[str, Any], contract: dict[str, Any], version: dict[s
             "risk_rating": contract.get("risk_rating") or "Unknown",
         },
         "training_details": {
-            "objective_function": {"function": {"function": _direction(report), "facet": contract["metric"]}},
+            "objective_function": _objective(report, contract["metric"]),
             "training_job_details": {
                 "training_datasets": [provenance["data_uri"]],
-                "training_metrics": [{"name": f"validation_{contract['metric']}",
-                                      "value": version.get("metrics", {}).get(f"validation_{contract['metric']}")}],
+                "training_metrics": [{"name": name, "value": value}
+                                     for name, value in sorted(version.get("metrics", {}).items())
+                                     if name.startswith("validation_") and value is not None],
                 "hyper_parameters": [{"name": name, "value": str(value)}
                                      for name, value in sorted(report["params"].items())],
             },
@@ -49,9 +55,11 @@ def model_card(report: dict[str, Any], contract: dict[str, Any], version: dict[s
     }
 
 
-def _direction(report: dict[str, Any]) -> str:
-    metric = report.get("comparison") or {}
-    return "Maximize" if metric.get("greater_is_better", True) else "Minimize"
+def _objective(report: dict[str, Any], metric: str) -> dict[str, Any]:
+    """The contract's metric as the schema's objective; a metric the schema has no facet for is named in notes."""
+    direction = "Maximize" if METRICS[metric].greater_is_better else "Minimize"
+    function = {"function": direction, **({"facet": FACETS[metric]} if metric in FACETS else {})}
+    return {"function": function, "notes": f"{direction.lower()} {metric} on the validation split"}
 
 
 def _curves(evidence: dict[str, Any]) -> list[dict[str, Any]]:

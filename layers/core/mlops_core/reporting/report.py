@@ -53,6 +53,8 @@ def build_report(docs: RunDocuments) -> dict[str, Any]:
         "validation": _validation(docs.validation),
         "leaderboard": leaderboard(docs.trials),
         "comparison": (docs.evidence or {}).get("bootstrap"),
+        # A table, not a figure: a few numbers per value, each with its row count.
+        "categories": (docs.evidence or {}).get("categories", {}),
         "parity": evaluation.get("parity"),
         "figures": figures,
         "failure": _failure(docs.error, docs.validation),
@@ -175,13 +177,6 @@ def _model_figures(evidence: dict[str, Any], task: str | None) -> list[dict[str,
         figures.append(_figure("importance", "Permutation importance", evidence["importance"], charts.bar_chart(
             [item["feature"] for item in importance], {"drop": [item["drop"] for item in importance]},
             "Permutation importance", f"{metric} lost when the feature is shuffled")))
-    for column, groups in evidence.get("categories", {}).items():
-        scored = [group for group in groups if group["score"] is not None]
-        if scored:
-            title = f"{evidence.get('metric', 'metric')} by {column}"
-            figures.append(_figure(f"category:{column}", title, groups, charts.bar_chart(
-                [f"{g['value']} ({g['rows']})" for g in scored], {"new model": [g["score"] for g in scored]},
-                title, evidence.get("metric", "metric"))))
     return figures
 
 

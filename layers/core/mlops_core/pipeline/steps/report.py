@@ -8,7 +8,7 @@ from typing import Any
 from mlops_core.aws.contract_store import contract_at
 from mlops_core.aws.objects import S3Object
 from mlops_core.aws.run_store import FAILED, SUCCEEDED, run_prefix
-from mlops_core.errors import NotFoundError, error_message
+from mlops_core.errors import ContractViolationError, NotFoundError, error_message
 from mlops_core.pipeline.services import Services
 from mlops_core.pipeline.steps.register import code_version
 from mlops_core.reporting.html import render
@@ -35,14 +35,12 @@ def write_report(event: dict[str, Any], services: Services) -> dict[str, Any]:
 
 def gather(run: dict[str, Any], state: dict[str, Any], services: Services) -> RunDocuments:
     """The documents a report is made of, read from the state machine's state and the run's artifacts."""
-    validation_step, evaluation = state.get("validation") or {}, state.get("evaluation")
-    bucket = services.settings.artifact_bucket
-    validation = _optional_json(services, validation_step.get("report_uri")
-                                or S3Object(bucket, f"{run_prefix(run)}/validation.json").uri)
+    validation_step, evaluation, error = state.get("validation") or {}, state.get("evaluation"), state.get("error")
+    report_uri = validation_step.get("report_uri") or _refused_data_report(run, error, services)
+    validation = _optional_json(services, report_uri)
     contract = contract_at(validation["contract"], services.store).to_dict() if validation else None
     if validation and validation_step.get("candidates_version"):
         validation = {**validation, "candidates_version": validation_step["candidates_version"]}
-    error = state.get("error")
     return RunDocuments(
         run={**(services.runs.get(run["model"], run["run_id"]) or {}), **run},
         status=FAILED if error else SUCCEEDED,
@@ -55,6 +53,14 @@ def gather(run: dict[str, Any], state: dict[str, Any], services: Services) -> Ru
         registration=state.get("registration"),
         error=None if error is None else {**error, "message": error_message(error.get("Cause", ""))},
         code_version=code_version())
+
+
+def _refused_data_report(run: dict[str, Any], error: dict[str, Any] | None, services: Services) -> str | None:
+    """Where Validate wrote its report before refusing the data; asked only then, since without ListBucket S3
+    answers a missing key with AccessDenied, not NoSuchKey."""
+    if (error or {}).get("Error") != ContractViolationError.__name__:
+        return None
+    return S3Object(services.settings.artifact_bucket, f"{run_prefix(run)}/validation.json").uri
 
 
 def _champion_profile(model: str, evaluation: dict[str, Any] | None, services: Services) -> dict[str, Any] | None:
