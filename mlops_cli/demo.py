@@ -104,10 +104,7 @@ def _save_reports(stack: Stack, runs: list[dict[str, Any]], folder: Path, consol
 def _serve_ui(stack: Stack, console: Console) -> None:
     from .ui.app import serve
 
-    try:
-        serve(stack, "127.0.0.1", UI_PORT if port_is_free(UI_PORT) else free_port(), console.print)
-    except KeyboardInterrupt:
-        console.print("web app stopped")
+    serve(stack, "127.0.0.1", UI_PORT if port_is_free(UI_PORT) else free_port(), console.print)
 
 
 def _monitoring_chapters(stack: Stack, console: Console) -> list[str]:

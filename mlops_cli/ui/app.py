@@ -103,7 +103,4 @@ def serve(stack: Stack, host: str, port: int, announce=print) -> None:
     server = make_server(stack, host, port)
     shown = f"[{host}]" if ":" in host else host
     announce(f"mlops ui for stack {stack.name}: http://{shown}:{server.effective_port}/ (read-only; Ctrl-C stops it)")
-    try:
-        server.run()
-    finally:
-        server.close()
+    server.run()  # until Ctrl-C, after which waitress closes it
