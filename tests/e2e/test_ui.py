@@ -150,7 +150,7 @@ def outside(requested: list[str]) -> list[str]:
     return [url for url in requested if urlparse(url).scheme != "data" and urlparse(url).hostname != "127.0.0.1"]
 
 
-def test_the_model_page_shows_the_champion_timeline_versions_alarms_and_the_monitor_charts(watched, ui, page, shots):
+def test_the_model_page_shows_the_champion_timeline_versions_alarms_and_the_monitor_charts(page, watched, ui, shots):
     stack, model, first, second = watched
     view, status = operations.model_view(stack, model), operations.monitor_status(stack, model)
 
@@ -170,7 +170,7 @@ def test_the_model_page_shows_the_champion_timeline_versions_alarms_and_the_moni
     assert outside(page.requested) == []
 
 
-def test_the_run_page_lists_the_trials_best_first_and_links_the_report(watched, ui, page, shots):
+def test_the_run_page_lists_the_trials_best_first_and_links_the_report(page, watched, ui, shots):
     stack, model, first, _ = watched
     trials = operations.trials(stack, first)
 
@@ -183,7 +183,7 @@ def test_the_run_page_lists_the_trials_best_first_and_links_the_report(watched, 
     assert outside(page.requested) == []
 
 
-def test_the_report_page_shows_every_figure_and_the_metrics_of_report_json(watched, ui, page, shots):
+def test_the_report_page_shows_every_figure_and_the_metrics_of_report_json(page, watched, ui, shots):
     from mlops_core.reporting.html import fmt  # how the report writes a number
 
     stack, model, _, second = watched
@@ -202,7 +202,7 @@ def test_the_report_page_shows_every_figure_and_the_metrics_of_report_json(watch
     assert outside(page.requested) == []
 
 
-def test_the_compare_page_pairs_both_reports_figures_and_metrics(watched, ui, page, shots):
+def test_the_compare_page_pairs_both_reports_figures_and_metrics(page, watched, ui, shots):
     stack, model, first, second = watched
     reports = [operations.report_json(stack, run) for run in (first, second)]
 
@@ -222,7 +222,7 @@ def test_the_compare_page_pairs_both_reports_figures_and_metrics(watched, ui, pa
     assert outside(page.requested) == []
 
 
-def test_the_models_and_runs_pages_list_what_the_stack_holds(watched, ui, page, shots):
+def test_the_models_and_runs_pages_list_what_the_stack_holds(page, watched, ui, shots):
     stack, model, first, second = watched
 
     visit(page, f"{ui}/", shots / "ui-models.png")
