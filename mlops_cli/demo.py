@@ -210,6 +210,8 @@ def _summarize(stack: Stack, run: dict[str, Any], champion: dict[str, Any] | Non
         console.print(f"decision: v{run['version']} {action}: {run['reason']}")
     console.print(f"run {run['run_id']}: [bold]{run['status']}[/]; champion alias -> "
                   f"{'v' + str(champion['version']) if champion else 'none'}")
+    if run.get("report_uri"):
+        console.print(f"report: {run['report_uri']} (`mlops report {run['run_id']} --open`)")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1d1d1d}
 h1{font-size:1.5rem}h2{font-size:1.15rem;border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.2rem .5rem;text-align:left;
-vertical-align:top}th{background:#f4f4f4}.figures{display:flex;flex-wrap:wrap;gap:1rem}
+vertical-align:top;white-space:pre-wrap}th{background:#f4f4f4}.figures{display:flex;flex-wrap:wrap;gap:1rem}
 figure{margin:0}figure svg{max-width:100%;height:auto}.status-FAILED{color:#b23a48}.status-SUCCEEDED{color:#2f7d4a}
 code{font-size:.9em}
 """
