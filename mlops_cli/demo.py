@@ -84,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _save_reports(stack: Stack, runs: list[dict[str, Any]], folder: Path, console: Console) -> None:
-    """Copy each run's report out of the local stack, which ends with the demo, and say where they are."""
+    """Copy each run's report out of the local stack, which ends with the demo (and `mlops report` with it), and say
+    where the copies are."""
     console.rule("Reports")
     folder.mkdir(parents=True, exist_ok=True)
     for run in runs:
@@ -95,7 +96,7 @@ def _save_reports(stack: Stack, runs: list[dict[str, Any]], folder: Path, consol
             continue
         path = folder / f"{run['run_id']}.html"
         path.write_bytes(page)
-        console.print(f"run {run['run_id']} ({run['status']}): {run['report_uri']} -> {path.as_uri()}")
+        console.print(f"run {run['run_id']} ({run['status']}): {path.as_uri()}")
     console.print("Open them in a browser (each is one self-contained page). On a running stack, `mlops report RUN` "
                   "fetches one, and `mlops ui` (make ui beside make up) shows runs, reports and the model's page; "
                   "`make demo-ui` tells this story and then serves the web app over its stack until Ctrl-C.")
