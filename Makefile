@@ -10,7 +10,7 @@ SCAN_VENV := .venv-scan
 SCAN := $(SCAN_VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv sam-venv demo up test test-fast reliability drift-figures lint scan bench build sizes clean
+.PHONY: help venv sam-venv demo demo-ui up ui test test-fast browser screenshots reliability drift-figures lint scan bench build sizes clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,12 +28,19 @@ $(STAMP): pyproject.toml constraints.txt Makefile
 demo: venv ## run the continuous-training loop on the local runtime, start to finish
 	$(BIN)/python -m mlops_cli.demo
 
+demo-ui: venv ## the demo, then the web app (mlops ui) over its stack on http://127.0.0.1:8765 until Ctrl-C
+	$(BIN)/python -m mlops_cli.demo --ui
+
 up: venv ## serve the stack on http://127.0.0.1:$(PORT) until Ctrl-C
 	$(BIN)/python -m localcloud --port $(PORT) --url-port $$(($(PORT) + 1))
 
+ui: venv ## the read-only web app (mlops ui) on http://127.0.0.1:8765 over the stack of `make up` (or MLOPS_STACK)
+	AWS_ENDPOINT_URL=$${AWS_ENDPOINT_URL-http://127.0.0.1:$(PORT)} AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION-us-east-1} \
+	AWS_ACCESS_KEY_ID=$${AWS_ACCESS_KEY_ID-local} AWS_SECRET_ACCESS_KEY=$${AWS_SECRET_ACCESS_KEY-local} $(BIN)/mlops ui
+
 # The unit tiers run in a second process beside the others, which mostly wait on the local runtime: on two cores
 # the whole suite takes about the time of the end-to-end tiers alone.
-test: venv ## unit, integration (moto) and end-to-end (local runtime) tests
+test: venv browser ## unit, integration (moto) and end-to-end (local runtime) tests
 	@log=$$(mktemp); \
 	$(BIN)/pytest -q -p no:cacheprovider tests/unit tests/candidates > $$log 2>&1 & unit_pid=$$!; \
 	$(BIN)/pytest tests/integration tests/e2e tests/reliability; others=$$?; \
@@ -43,6 +50,20 @@ test: venv ## unit, integration (moto) and end-to-end (local runtime) tests
 
 test-fast: venv ## the tests without the end-to-end runs
 	$(BIN)/pytest -m "not e2e"
+
+# Debian's Chromium for the UI's browser test (no browser download at run time). Where it cannot be installed (no
+# apt-get, not root and no sudo), this says why and the browser tests skip, saying so.
+browser: ## headless Chromium from the system's packages, for the UI's browser test
+	@if command -v chromium >/dev/null; then echo "browser: $$(chromium --version 2>/dev/null)"; \
+	elif ! command -v apt-get >/dev/null; then echo "browser: no apt-get here: the browser tests will skip"; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+	  >/dev/null || echo "browser: apt-get install chromium failed: the browser tests will skip"; \
+	elif sudo -n true 2>/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install \
+	  -y -qq chromium >/dev/null || echo "browser: apt-get install chromium failed: the browser tests will skip"; \
+	else echo "browser: not root and no password-less sudo to install chromium: the browser tests will skip"; fi
+
+screenshots: venv browser ## the UI's browser test; its screenshots go into docs/images (the README shows them)
+	UI_SCREENSHOTS=docs/images $(BIN)/pytest -q tests/e2e/test_ui.py
 
 reliability: venv ## the reliability suite alone; when it passes, its table of figures goes into docs/reliability.md
 	RELIABILITY_REPORT=docs/reliability.md $(BIN)/pytest tests/reliability

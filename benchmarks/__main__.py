@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import capacity, inference, pipeline, search, validation
+from . import capacity, inference, pipeline, search, ui, validation
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = ("figure", "serverless-mlops", "naive baseline", "ratio", "target")
@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
         result["pipeline"] = pipeline.measure(pipeline.SMOKE if args.smoke else pipeline.FULL)
         result["search"] = search.measure(search.SMOKE if args.smoke else search.FULL)
     result["inference"] = inference.measure(inference.SMOKE if args.smoke else inference.FULL)
+    if args.only is None:
+        result["ui"] = ui.measure(ui.SMOKE if args.smoke else ui.FULL)
     footer = (f"Measured by `make bench`{' --smoke' if args.smoke else ''}"
               f"{f' (--only {args.only})' if args.only else ''} on {platform.machine()}, Python "
               f"{platform.python_version()}, {_cpus()} CPUs, in {time.perf_counter() - started:.0f} s.")
@@ -67,10 +69,13 @@ def render_data(result: dict) -> str:
     lines = ["Data and pipeline (medians of fresh processes, the search one run; the baselines: pandas reading "
              "the whole file with the C engine, and a plain script fitting the same candidates or trials)", "",
              "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
-    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in [*validation.rows(result["validation"]),
-                                                                         *pipeline.rows(result["pipeline"]),
-                                                                         *search.rows(result["search"]),
-                                                                         *capacity.rows(result["capacity"])]])
+    lines += ["| " + " | ".join(row) + " |" for row in [*validation.rows(result["validation"]),
+                                                         *pipeline.rows(result["pipeline"]),
+                                                         *search.rows(result["search"]),
+                                                         *capacity.rows(result["capacity"])]]
+    lines += ["", "The operator's web app (`mlops ui` in its own process over the local runtime, timed over HTTP)", "",
+              "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in ui.rows(result["ui"])])
 
 
 def readme_serving(serving: dict) -> str:

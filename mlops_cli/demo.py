@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import shlex
 import subprocess
@@ -13,6 +14,7 @@ from typing import Any
 
 from mlops_core.aws.run_store import FAILED, SUCCEEDED
 from mlops_core.contract import Contract
+from mlops_core.errors import NotFoundError
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
@@ -26,11 +28,16 @@ from .watch import follow, newest_execution
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "template.yaml"
 MODEL = "churn"
+UI_PORT = 8765
 # The local runtime evaluates alarms every second; a few ticks show that nothing fires.
 ALARM_CLOCK_SECONDS = 3
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mlops_cli.demo", description=__doc__)
+    parser.add_argument("--ui", action="store_true",
+                        help="after the story, keep the stack up and serve `mlops ui` over it until Ctrl-C")
+    args = parser.parse_args(argv)
     console = render.console
     port = DEFAULT_PORT if port_is_free(DEFAULT_PORT) else free_port()
     console.print(Panel("serverless-mlops demo: the continuous-training loop on the local runtime"))
@@ -63,13 +70,42 @@ def main() -> int:
             failures.append(f"inference URL: expected champion v2 to answer, got {answer}")
         failures += _monitoring_chapters(stack, console)
         console.rule("All runs")
-        render.runs(stack.runs.list(MODEL))
+        runs = stack.runs.list(MODEL)
+        render.runs(runs)
         render.model(operations.model_view(stack, MODEL))
+        _save_reports(stack, runs, data / "reports", console)
+        if args.ui and not failures:
+            _serve_ui(stack, console)
     if failures:
         console.print("[red]the demo did not go as expected:[/]\n" + "\n".join(failures))
         return 1
     console.print(f"[green]demo complete[/] in {time.perf_counter() - started:.0f} s")
     return 0
+
+
+def _save_reports(stack: Stack, runs: list[dict[str, Any]], folder: Path, console: Console) -> None:
+    """Copy each run's report out of the local stack, which ends with the demo (and `mlops report` with it), and say
+    where the copies are."""
+    console.rule("Reports")
+    folder.mkdir(parents=True, exist_ok=True)
+    for run in runs:
+        try:
+            page = operations.report_page(stack, run)
+        except NotFoundError as error:
+            console.print(f"run {run['run_id']}: {escape(str(error))}")
+            continue
+        path = folder / f"{run['run_id']}.html"
+        path.write_bytes(page)
+        console.print(f"run {run['run_id']} ({run['status']}): {path.as_uri()}")
+    console.print("Open them in a browser (each is one self-contained page). On a running stack, `mlops report RUN` "
+                  "fetches one, and `mlops ui` (make ui beside make up) shows runs, reports and the model's page; "
+                  "`make demo-ui` tells this story and then serves the web app over its stack until Ctrl-C.")
+
+
+def _serve_ui(stack: Stack, console: Console) -> None:
+    from .ui.app import serve
+
+    serve(stack, "127.0.0.1", UI_PORT if port_is_free(UI_PORT) else free_port(), console.print)
 
 
 def _monitoring_chapters(stack: Stack, console: Console) -> list[str]:
@@ -175,6 +211,8 @@ def _summarize(stack: Stack, run: dict[str, Any], champion: dict[str, Any] | Non
         console.print(f"decision: v{run['version']} {action}: {run['reason']}")
     console.print(f"run {run['run_id']}: [bold]{run['status']}[/]; champion alias -> "
                   f"{'v' + str(champion['version']) if champion else 'none'}")
+    if run.get("report_uri"):
+        console.print(f"report: {run['report_uri']} (`mlops report {run['run_id']} --open`)")
 
 
 if __name__ == "__main__":

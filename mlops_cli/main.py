@@ -116,6 +116,19 @@ def _trials(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    import webbrowser
+
+    stack = Stack.find(args.stack)
+    run = operations.find_run(stack, args.run, args.model)
+    target = Path(args.output or f"{run['run_id']}.html")
+    target.write_bytes(operations.report_page(stack, run))
+    print(target)
+    if args.open:
+        webbrowser.open(target.resolve().as_uri())
+    return 0
+
+
 def _candidates_list(args: argparse.Namespace) -> int:
     from mlops_candidates.registry import catalog
 
@@ -153,9 +166,7 @@ def _models(args: argparse.Namespace) -> int:
     if args.name:
         _emit(args, operations.model_view(stack, args.name), render.model)
     else:
-        names = stack.registry.models()
-        _emit(args, [{"model": name, "champion": stack.registry.alias(name),
-                      "latest_version": stack.registry.latest_version(name)} for name in names], render.models)
+        _emit(args, operations.models(stack), render.models)
     return 0
 
 
@@ -227,6 +238,13 @@ def _monitor_alarms(args: argparse.Namespace) -> int:
 def _rollback(args: argparse.Namespace) -> int:
     version = operations.rollback(Stack.find(args.stack), args.name, args.reason)
     print(f"{args.name}: champion rolled back to v{version}")
+    return 0
+
+
+def _ui(args: argparse.Namespace) -> int:
+    from .ui.app import serve
+
+    serve(Stack.find(args.stack), args.host, args.port, lambda line: print(line, file=sys.stderr))
     return 0
 
 
@@ -303,6 +321,13 @@ def _parser() -> argparse.ArgumentParser:
     trials.add_argument("--json", action="store_true")
     trials.set_defaults(command=_trials)
 
+    report = commands.add_parser("report", help="save a run's report (HTML) to a file, and open it")
+    report.add_argument("run", metavar="RUN")
+    report.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: ./<run id>.html)")
+    report.add_argument("--open", action="store_true", help="open it in the web browser")
+    report.add_argument("--model", type=model_name, help="the run's model (default: found among recent runs)")
+    report.set_defaults(command=_report)
+
     candidates = commands.add_parser("candidates", help="the candidate models this checkout deploys").add_subparsers(
         required=True, metavar="ACTION")
     listed = candidates.add_parser("list", help="every registered candidate, its tasks and search space")
@@ -362,6 +387,13 @@ def _parser() -> argparse.ArgumentParser:
     alarms = monitor.add_parser("alarms", help="create or update a model's alarms for its current champion")
     alarms.add_argument("name", type=model_name)
     alarms.set_defaults(command=_monitor_alarms)
+
+    ui = commands.add_parser("ui", help="a read-only web app: models, runs, trials, reports, two runs compared")
+    ui.add_argument("--host", default="127.0.0.1",
+                    help="address to listen on (default 127.0.0.1: this machine only; the app reads the stack "
+                         "with your credentials)")
+    ui.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
+    ui.set_defaults(command=_ui)
 
     rollback = commands.add_parser("rollback", help="move the champion back to the previous one")
     rollback.add_argument("name", type=model_name)

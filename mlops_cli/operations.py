@@ -15,7 +15,7 @@ from mlops_core.aws import contract_store
 from mlops_core.aws.function_logs import LogLine
 from mlops_core.aws.objects import S3Object, newest_object
 from mlops_core.aws.registry import CHAMPION, AliasMove
-from mlops_core.aws.run_store import RUNNING, SUCCEEDED
+from mlops_core.aws.run_store import RUNNING, SUCCEEDED, run_prefix
 from mlops_core.contract import Contract, check_name
 from mlops_core.errors import MlopsError, NotFoundError
 from mlops_core.monitoring.alarms import sync_model_alarms
@@ -142,12 +142,24 @@ def trials(stack: Stack, run: dict[str, Any]) -> list[dict[str, Any]]:
                                           sign * t["score"] if "score" in t else 0, t["trial_id"]))
 
 
+def report_page(stack: Stack, run: dict[str, Any]) -> bytes:
+    """A run's report.html, where its record says the Report step wrote it (else where that step writes it)."""
+    uri = run.get("report_uri") or f"s3://{stack.output('ArtifactBucketName')}/{run_prefix(run)}/report/report.html"
+    try:
+        return stack.store.get_bytes(S3Object.parse(uri))
+    except NotFoundError as error:
+        why = "it is still running" if run["status"] == RUNNING else f"status {run['status']}"
+        raise NotFoundError(f"run {run['run_id']!r} of {run['model']!r} has no report at {uri} ({why}); a run "
+                            "gets one once it reaches the Report step, after Register or on failure") from error
+
+
 def compare_runs(stack: Stack, first: dict[str, Any], second: dict[str, Any]) -> list[dict[str, Any]]:
     """Two runs side by side: what each trained on, with which code, what won and what was decided."""
-    return [_run_facts(stack, run) for run in (first, second)]
+    return [run_facts(stack, run) for run in (first, second)]
 
 
-def _run_facts(stack: Stack, run: dict[str, Any]) -> dict[str, Any]:
+def run_facts(stack: Stack, run: dict[str, Any]) -> dict[str, Any]:
+    """What a run trained on, with which code, what won and what was decided."""
     steps = run.get("steps") or {}
     validate, evaluate = steps.get("validate", {}), steps.get("evaluate", {})
     selects = [step for name, step in sorted(steps.items()) if name.startswith("select:")]
@@ -164,6 +176,24 @@ def _run_facts(stack: Stack, run: dict[str, Any]) -> dict[str, Any]:
                     "champion": evaluate.get("champion")},
         "decision": evaluate.get("decision"), "version": run.get("version"), "promoted": run.get("promoted"),
         "error": run.get("message")}
+
+
+def report_json(stack: Stack, run: dict[str, Any]) -> dict[str, Any] | None:
+    """The figures and numbers of a run's report (report.json, beside the page its record names); None when the run
+    has no report."""
+    if not run.get("report_uri"):
+        return None
+    page = S3Object.parse(run["report_uri"])
+    try:
+        return json.loads(stack.store.get_bytes(S3Object(page.bucket, f"{page.key.rsplit('/', 1)[0]}/report.json")))
+    except NotFoundError:
+        return None
+
+
+def models(stack: Stack) -> list[dict[str, Any]]:
+    """Every registered model with its champion and latest version."""
+    return [{"model": name, "champion": stack.registry.alias(name),
+             "latest_version": stack.registry.latest_version(name)} for name in stack.registry.models()]
 
 
 def has_contract(stack: Stack, model: str) -> bool:

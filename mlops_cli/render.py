@@ -157,18 +157,14 @@ def log_lines(records: list[dict[str, Any]]) -> None:
 
 def trials(records: list[dict[str, Any]]) -> None:
     """The leaderboard, best first; each trial shows only the parameters that vary between its candidate's trials."""
-    varying = {}
-    for label in {t["label"] for t in records}:
-        own = [t["params"] for t in records if t["label"] == label]
-        varying[label] = [key for key in sorted({k for params in own for k in params})
-                          if len({json.dumps(params.get(key), sort_keys=True) for params in own}) > 1]
+    varying = varying_params(records)
     failed = any(t["status"] != "SUCCEEDED" for t in records)
     table = Table("#", "trial", "rung", "candidate", "params", "score", "fit s", "rows", "onnx KB", "status",
                   *(["error"] if failed else []),
                   title=f"Trials ({len(records)}), best first" + (f": {records[0]['metric']}" if records else ""))
     for place, t in enumerate(records, 1):
         ok = t["status"] == "SUCCEEDED"
-        params = " ".join(f"{key}={_param(t['params'].get(key))}" for key in varying[t["label"]])
+        params = " ".join(f"{key}={param_text(t['params'].get(key))}" for key in varying[t["label"]])
         table.add_row(str(place), t["trial_id"], str(t["rung"]), escape(t["label"]), escape(params),
                       f"{t['score']:.4f}" if "score" in t else "-",
                       f"{t['fit_seconds']:.2f}" if "fit_seconds" in t else "-", str(t.get("rows", "-")),
@@ -178,7 +174,18 @@ def trials(records: list[dict[str, Any]]) -> None:
     console.print(table)
 
 
-def _param(value: Any) -> str:
+def varying_params(records: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """For each candidate label, the parameters whose value differs between its trials (the others say nothing)."""
+    varying = {}
+    for label in {t["label"] for t in records}:
+        own = [t["params"] for t in records if t["label"] == label]
+        varying[label] = [key for key in sorted({k for params in own for k in params})
+                          if len({json.dumps(params.get(key), sort_keys=True) for params in own}) > 1]
+    return varying
+
+
+def param_text(value: Any) -> str:
+    """A parameter's value as the leaderboards show it: floats to 4 significant digits, the rest as JSON."""
     return f"{value:.4g}" if isinstance(value, float) else json.dumps(value)
 
 

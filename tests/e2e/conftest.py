@@ -4,7 +4,9 @@ import json
 import subprocess
 import sys
 import time
+from html.parser import HTMLParser
 
+from mlops_core.aws.objects import S3Object
 from mlops_core.contract import Contract
 
 from mlops_cli import operations
@@ -81,3 +83,24 @@ def put_alarm_events(stack, model: str, count: int = 1) -> None:
     entries = [{"Source": "aws.cloudwatch", "DetailType": "CloudWatch Alarm State Change",
                 "Detail": json.dumps(detail)} for _ in range(count)]
     assert not stack.events_client.put_events(Entries=entries)["FailedEntryCount"]
+
+
+class _PageText(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.tags: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def run_report(stack, run: dict) -> tuple[dict, str, set[str]]:
+    """A run's report.json, and its report.html as a browser reads it: the text, and the tags it holds."""
+    document = stack.store.get_json(S3Object.parse(run["report_uri"].replace("report.html", "report.json")))
+    page = _PageText()
+    page.feed(operations.report_page(stack, run).decode())
+    return document, "\n".join(page.parts), page.tags

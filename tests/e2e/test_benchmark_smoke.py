@@ -32,7 +32,8 @@ def test_the_benchmark_runs_end_to_end_and_serving_imports_no_training_stack(tmp
     [run] = everything["pipeline"]["sizes"]
     assert run["pipeline_s"] > 0 and run["bare_s"] > 0 and run["pipeline_s"] > run["outside_steps_s"] > 0
     assert run["fit_s"] > 0 and run["machinery_s"] > 0  # the trials report their fit times
-    assert set(run["steps_s"]) >= {"validate", "export", "evaluate", "register", "train:random_forest",
+    assert 0 < run["report_s"] < run["pipeline_s"] and "the run's report" in completed.stdout
+    assert set(run["steps_s"]) >= {"validate", "export", "evaluate", "register", "report", "train:random_forest",
                                    "train:hist_gradient_boosting", "train:logistic_regression"}
     search = everything["search"]
     assert search["trials"] == search["succeeded"] == search["bare_trials"] == search["max_trials"]
@@ -46,3 +47,6 @@ def test_the_benchmark_runs_end_to_end_and_serving_imports_no_training_stack(tmp
         completed.stdout)
     assert all(limit["rows"] > 0 for limit in everything["capacity"]["train"]["limits"].values())
     assert "largest dataset, validate step" in completed.stdout
+    ui = everything["ui"]
+    assert ui["shown"] == ui["runs"] == 5 and ui["max_ms"] >= ui["median_ms"] > 0
+    assert "| `mlops ui`: a model's runs page, 5 runs" in completed.stdout

@@ -20,6 +20,7 @@ from tests.e2e.conftest import (
     mlops,
     new_model,
     put_alarm_events,
+    run_report,
     wait_for,
 )
 
@@ -106,6 +107,17 @@ def test_the_alarm_starts_a_run_that_registers_a_new_version(loop):
     assert run["status"] == "SUCCEEDED", run.get("message")
     assert run["cause"]["alarm"] == f"{stack.outputs['AlarmPrefix']}{model}-drift"
     assert run["version"] == 2 and stack.registry.get_version(model, 2)["trigger"] == "alarm"
+
+
+def test_the_alarm_runs_report_says_which_alarm_started_it_and_on_which_data(loop):
+    stack, model, *_, run = loop
+
+    report, text, _ = run_report(stack, run)
+
+    alarm = f"{stack.outputs['AlarmPrefix']}{model}-drift"
+    assert report["provenance"]["trigger"] == "alarm" and alarm in report["provenance"]["cause"] and alarm in text
+    assert report["provenance"]["data_uri"] == stack.registry.get_version(model, 2)["data"]["uri"]
+    assert "histogram:tenure_months" in {figure["id"] for figure in report["figures"]}
 
 
 def test_the_alarm_run_trained_on_the_latest_upload_plus_the_feedback_and_says_which_objects(loop):

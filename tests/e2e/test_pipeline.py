@@ -5,8 +5,8 @@ import pytest
 from mlops_core.aws.objects import S3Object, sha256_hex
 
 from mlops_cli import operations
-from mlops_cli.samples import churn, corrupt
-from tests.e2e.conftest import differing_keys, execution_inputs
+from mlops_cli.samples import CONTRACT_TYPES, churn, corrupt
+from tests.e2e.conftest import differing_keys, execution_inputs, mlops, run_report
 
 pytestmark = pytest.mark.e2e
 
@@ -133,7 +133,7 @@ def test_an_upload_without_a_contract_fails_with_a_clear_message(stack, tmp_path
 
 STEP_EVENTS = {"Validate data": "validate", "Select trials": "select",
                "Export best trial": "export", "Evaluate against champion": "evaluate",
-               "Register model version": "register", "Finish run": "finish"}
+               "Register model version": "register", "Write report": "report", "Finish run": "finish"}
 
 
 def test_the_sample_events_have_the_shape_of_real_step_inputs(story):
@@ -160,3 +160,57 @@ def train_input(stack, execution_arn: str) -> dict:
     [first, *_] = stack.store.get_json(S3Object(plan["bucket"], plan["key"]))
     return {"run": entered["run"], "dataset": entered["validation"]["dataset"],
             "contract": entered["validation"]["contract"], "trial": first}
+
+
+def test_a_promoted_runs_report_compares_it_with_the_champion_it_beat(story):
+    stack, model, results = story
+    run, _, _ = results["better"]
+
+    report, text, tags = run_report(stack, run)
+
+    assert (report["status"], report["task"], report["decision"]["version"]) == ("SUCCEEDED", "classification", 2)
+    assert report["decision"]["reason"] == run["reason"] and run["reason"] in text
+    assert {"roc", "pr", "confusion", "calibration", "comparison", "importance", "histogram:tenure_months",
+            "histogram:contract_type"} <= {f["id"] for f in report["figures"]}
+    assert {group["value"] for group in report["categories"]["contract_type"]} == set(CONTRACT_TYPES)
+    comparison = report["comparison"]
+    assert comparison["champion"]["score"] == stack.registry.get_version(model, 2)["champion_on_holdout"]["score"]
+    assert comparison["challenger"]["low"] <= comparison["challenger"]["score"] <= comparison["challenger"]["high"]
+    assert report["provenance"]["data_sha256"] == run["steps"]["validate"]["dataset"]["sha256"] and \
+        report["provenance"]["data_sha256"] in text
+    assert "script" not in tags and text.count("false positive rate") == 1
+
+
+def test_a_registered_version_gets_a_model_card(story):
+    stack, model, results = story
+    run, _, _ = results["better"]
+
+    card = stack.store.get_json(S3Object.parse(run["steps"]["report"]["model_card_uri"]))
+
+    assert card["model_overview"]["model_version"] == 2 and card["intended_uses"]["risk_rating"] == "Unknown"
+    holdout = {m["name"]: m["value"] for m in card["evaluation_details"][0]["metric_groups"][0]["metric_data"]}
+    assert holdout["roc_auc"] == run["steps"]["evaluate"]["score"]
+
+
+def test_a_failed_validations_report_shows_the_broken_rules_with_their_example_rows(story):
+    stack, model, results = story
+    run, _, _ = results["corrupt"]
+
+    report, text, _ = run_report(stack, run)
+
+    assert report["status"] == "FAILED" and report["failure"]["error"] == "ContractViolationError"
+    rules = {rule["rule"]: rule for rule in report["failure"]["rules"]}
+    assert set(rules) == {"range", "type", "category", "not_null"}
+    example = rules["range"]["examples"][0]
+    assert f"row {example['row']}: {example['value']}" in text and "Why the run failed" in text
+
+
+def test_mlops_report_saves_a_runs_page(story, tmp_path):
+    stack, model, results = story
+    run, _, _ = results["first"]
+
+    result = mlops("report", run["run_id"], "--model", model, "-o", str(tmp_path / "first.html"))
+
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "first.html").read_bytes() == operations.report_page(stack, run)
+    assert run["run_id"] in (tmp_path / "first.html").read_text()

@@ -12,7 +12,7 @@ def pins(path: Path) -> dict[str, str]:
     return dict(line.split("==") for line in lines if "==" in line)
 
 
-@pytest.mark.parametrize("layer", ["core", "numpy", "data", "sklearn", "onnx", "ort"])
+@pytest.mark.parametrize("layer", ["core", "numpy", "data", "sklearn", "onnx", "ort", "plots"])
 def test_layer_pins_match_the_constraints_file(layer):
     constraints = pins(ROOT / "constraints.txt")
 

@@ -88,3 +88,21 @@ def test_a_trial_whose_step_fails_is_recorded_in_the_trials_table_and_the_map_go
     assert lost["Parameters"]["TableName"] == "${TrialsTableName}"
     assert lost["Parameters"]["Item"]["status"] == {"S": "FAILED"}
     assert trials["ResultPath"] is None  # no payload grows with the number of trials
+
+
+@pytest.mark.parametrize(("report", "then"), [("Write report", "Finish run"),
+                                              ("Write failure report", "Record failure")])
+def test_a_report_that_fails_never_changes_where_the_run_goes(report, then):
+    state = ASL["States"][report]
+
+    assert state["Next"] == then
+    assert [(c["ErrorEquals"], c["Next"]) for c in state["Catch"]] == [(["States.ALL"], then)]
+    assert state["Catch"][0]["ResultPath"] not in ("$", "$.run", "$.error")
+
+
+def test_every_caught_failure_is_reported_before_it_is_recorded():
+    catchers = {c["Next"] for name, state, _ in all_states() if name != "Write failure report"
+                for c in state.get("Catch", [])}
+
+    assert "Record failure" not in catchers and "Write failure report" in catchers
+    assert ASL["States"]["Register model version"]["Next"] == "Write report"

@@ -64,6 +64,8 @@ class CandidateSpec:
 
 # Trials per run: the default when the contract asks for a search without a number, and the hard cap.
 DEFAULT_MAX_TRIALS = 8
+# A model card's risk ratings, as SageMaker names them.
+RISK_RATINGS = ("High", "Medium", "Low", "Unknown")
 MAX_TRIALS = 200
 
 
@@ -127,6 +129,8 @@ class Contract:
     candidates: tuple[CandidateSpec, ...] = ()
     search: Search | None = None
     monitoring: Monitoring = field(default_factory=Monitoring)
+    intended_use: str | None = None
+    risk_rating: str | None = None
 
     @property
     def features(self) -> list[str]:
@@ -158,6 +162,9 @@ class Contract:
             del doc["search"]
         else:
             doc["search"] = self.search.to_dict()
+        for name in ("intended_use", "risk_rating"):
+            if doc[name] is None:
+                del doc[name]
         return doc
 
     def to_json(self) -> bytes:
@@ -249,7 +256,22 @@ def _parse(doc: Any) -> Contract:
         candidates=_candidates(doc.get("candidates") or []),
         search=None if doc.get("search") is None else _search(doc["search"]),
         monitoring=_monitoring(doc.get("monitoring", {}), task),
+        intended_use=_optional_text(doc, "intended_use"),
+        risk_rating=_risk_rating(doc.get("risk_rating")),
     )
+
+
+def _optional_text(doc: dict[str, Any], name: str, limit: int = 2048) -> str | None:
+    value = doc.get(name)
+    if value is not None and (not isinstance(value, str) or len(value) > limit):
+        raise ContractError(f"{name}: must be text of at most {limit} characters (a model card's limit)")
+    return value
+
+
+def _risk_rating(value: Any) -> str | None:
+    if value is not None and value not in RISK_RATINGS:
+        raise ContractError(f"risk_rating: {shown(value)} must be one of {list(RISK_RATINGS)} (SageMaker's ratings)")
+    return value
 
 
 def _monitoring(doc: Any, task: str) -> Monitoring:

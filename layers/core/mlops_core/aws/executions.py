@@ -25,6 +25,11 @@ class PipelineStarter:
                                                                       statusFilter="RUNNING")
         return sum(len(page["executions"]) for page in pages)
 
+    def newest(self) -> dict[str, Any] | None:
+        """The newest execution as listed (its ARN, status, start), or None before the first."""
+        executions = self.client.list_executions(stateMachineArn=self.state_machine_arn, maxResults=1)["executions"]
+        return executions[0] if executions else None
+
     def inputs(self) -> Iterator[dict[str, Any]]:
         """Each execution's input, newest execution first, read as the caller goes on."""
         for page in self.client.get_paginator("list_executions").paginate(stateMachineArn=self.state_machine_arn):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from itertools import islice
@@ -141,15 +141,17 @@ class RunStore:
                                     ConsistentRead=True).get("Item")
         return from_item(item) if item else None
 
-    def history(self, model: str, since: str | None = None, page: int = PAGE) -> Iterator[dict[str, Any]]:
+    def history(self, model: str, since: str | None = None, page: int = PAGE,
+                fields: Sequence[str] = ()) -> Iterator[dict[str, Any]]:
         """A model's runs newest first (started at `since`, an ISO time, or later), read a page at a time as the
-        caller goes on: stopping early reads no further page."""
+        caller goes on: stopping early reads no further page. `fields`: only these attributes (dotted paths into
+        maps, like "steps.evaluate.score"), for a list that shows a few of them."""
         condition, values = "model = :m", {":m": model}
         if since is not None:
             condition, values = condition + " AND started_at >= :since", values | {":since": since}
         request = {"TableName": self.table, "IndexName": BY_MODEL_STARTED, "KeyConditionExpression": condition,
                    "ExpressionAttributeValues": {k: to_attribute(v) for k, v in values.items()},
-                   "ScanIndexForward": False, "Limit": page}
+                   "ScanIndexForward": False, "Limit": page, **_projection(fields)}
         while True:
             response = self.client.query(**request)
             yield from (from_item(item) for item in response["Items"])
@@ -197,6 +199,17 @@ class RunStore:
             TableName=self.table, Key=to_item({"model": model, "run_id": run_id}), UpdateExpression=expression,
             **({"ExpressionAttributeValues": {k: to_attribute(v) for k, v in values.items()}} if values else {}),
             **({"ExpressionAttributeNames": names} if names else {}))
+
+
+def _projection(fields: Sequence[str]) -> dict[str, Any]:
+    """The request arguments that read only `fields`; every name goes through a placeholder (`model` is reserved)."""
+    if not fields:
+        return {}
+    names = sorted({part for field in fields for part in field.split(".")})
+    placeholders = {name: f"#p{index}" for index, name in enumerate(names)}
+    return {"ProjectionExpression": ", ".join(".".join(placeholders[part] for part in field.split("."))
+                                              for field in fields),
+            "ExpressionAttributeNames": {placeholder: name for name, placeholder in placeholders.items()}}
 
 
 def run_prefix(run: dict[str, Any]) -> str:

@@ -66,20 +66,23 @@ def finish(event: dict[str, Any], services: Services, clock: Callable[[], float]
     if "run" not in event:
         return close_failed_begin(event, services, clock)
     run = event["run"]
+    # Where the Report step put the run's report (absent when it could not write one).
+    report = {"report_uri": run["report"]["uri"]} if "report" in run else {}
     if "skipped" in event:
         services.runs.finish(run["model"], run["run_id"], SUPPRESSED, {"reason": event["skipped"]})
         outcome = {"status": SUPPRESSED, "reason": event["skipped"]}
     elif "error" in event:
         error = event["error"]
         message = error_message(error.get("Cause", ""))
-        services.runs.finish(run["model"], run["run_id"], FAILED, {"error": error.get("Error"), "message": message})
-        outcome = {"status": FAILED, "error": error.get("Error"), "message": message}
+        services.runs.finish(run["model"], run["run_id"], FAILED,
+                             {"error": error.get("Error"), "message": message, **report})
+        outcome = {"status": FAILED, "error": error.get("Error"), "message": message, **report}
     else:
         registration = event["registration"]
         services.runs.finish(run["model"], run["run_id"], SUCCEEDED, {
             "version": registration["version"], "promoted": registration["promoted"],
-            "reason": registration["reason"], "champion_version": registration["champion_version"]})
-        outcome = {"status": SUCCEEDED, **registration}
+            "reason": registration["reason"], "champion_version": registration["champion_version"], **report})
+        outcome = {"status": SUCCEEDED, **registration, **report}
     _release(services, run["model"], run["run_id"], run["trigger"], clock)
     return {"model": run["model"], "run_id": run["run_id"], **outcome}
 
