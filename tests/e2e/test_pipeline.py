@@ -3,6 +3,7 @@
 
 import pytest
 from mlops_core.aws.objects import S3Object, sha256_hex
+from mlops_core.reporting.report import CHAMPION_DATA, THIS_DATA
 
 from mlops_cli import operations
 from mlops_cli.samples import CONTRACT_TYPES, churn, corrupt
@@ -179,6 +180,19 @@ def test_a_promoted_runs_report_compares_it_with_the_champion_it_beat(story):
     assert report["provenance"]["data_sha256"] == run["steps"]["validate"]["dataset"]["sha256"] and \
         report["provenance"]["data_sha256"] in text
     assert "script" not in tags and text.count("false positive rate") == 1
+    histogram = next(f for f in report["figures"] if f["id"] == "histogram:tenure_months")
+    assert set(histogram["data"]["shares"]) == {THIS_DATA, CHAMPION_DATA}
+
+
+def test_a_first_runs_data_is_drawn_alone_not_beside_itself(story):
+    stack, model, results = story
+    run, _, _ = results["first"]
+
+    report, text, _ = run_report(stack, run)
+
+    histograms = [f for f in report["figures"] if f["id"].startswith("histogram:")]
+    assert histograms and all(set(f["data"]["shares"]) == {THIS_DATA} for f in histograms)
+    assert "no champion before this run" in text
 
 
 def test_a_registered_version_gets_a_model_card(story):

@@ -47,6 +47,12 @@ def test_the_confusion_matrix_counts_rows_by_true_and_predicted_class():
     assert confusion == {"classes": ["a", "b"], "matrix": [[1, 1], [1, 2]]}
 
 
+def test_a_holdout_class_the_model_never_saw_gets_its_own_row():
+    confusion = evidence.confusion_matrix(np.array(["a", "c", "b"]), np.array(["a", "b", "b"]), ["a", "b"])
+
+    assert confusion == {"classes": ["a", "b", "c"], "matrix": [[1, 0, 0], [0, 1, 0], [0, 1, 0]]}
+
+
 def test_calibration_compares_the_mean_probability_with_the_share_of_positives_per_bin():
     result = evidence.calibration(np.array([False, True, True, True]), np.array([0.15, 0.15, 0.82, 0.88]))
 
@@ -81,6 +87,21 @@ def test_the_bootstrap_is_seeded():
 
     assert evidence.bootstrap(truth, model, None, METRICS["accuracy"], seed=4, resamples=50) == \
         evidence.bootstrap(truth, model, None, METRICS["accuracy"], seed=4, resamples=50)
+
+
+def test_a_large_holdout_is_resampled_through_a_bounded_sample_but_scored_whole():
+    rng = np.random.default_rng(1)
+    truth = np.where(rng.random(5000) < 0.5, "yes", "no")
+    model = classifier(truth, np.clip((truth == "yes") * 0.3 + rng.random(5000) * 0.7, 0, 1))
+
+    bounded = evidence.bootstrap(truth, model, None, METRICS["roc_auc"], resamples=50, limit=500)
+    whole = evidence.bootstrap(truth, model, None, METRICS["roc_auc"], resamples=50)
+
+    assert (bounded["rows"], bounded["resampled_rows"], whole["resampled_rows"]) == (5000, 500, 5000)
+    assert bounded["challenger"]["score"] == whole["challenger"]["score"]  # the point estimate uses every row
+    width = {name: r["challenger"]["high"] - r["challenger"]["low"] for name, r in
+             (("bounded", bounded), ("whole", whole))}
+    assert width["bounded"] > 2 * width["whole"]  # a tenth of the rows: about sqrt(10) times wider, never narrower
 
 
 def test_permutation_importance_ranks_the_feature_the_model_uses_first():

@@ -1,5 +1,6 @@
 """A run's report: the document (report.json), its page (report.html) and a registered version's model card."""
 
+import dataclasses
 import json
 import re
 import xml.etree.ElementTree as ElementTree
@@ -140,6 +141,14 @@ def test_histograms_put_this_data_beside_the_champions_on_common_bins():
     assert sum(pair["shares"][THIS_DATA]) == pytest.approx(1, abs=1e-3)
     assert sum(pair["shares"][CHAMPION_DATA]) == pytest.approx(1, abs=1e-3)
     assert pair["shares"][THIS_DATA][-1] == 0 and pair["shares"][CHAMPION_DATA][0] == 0
+
+
+def test_a_first_run_says_its_data_has_no_champion_to_be_drawn_beside():
+    first = build_report(dataclasses.replace(succeeded(), champion_profile=None))
+
+    assert all(list(f["data"]["shares"]) == [THIS_DATA] for f in first["figures"] if f["id"].startswith("histogram:"))
+    assert "no champion before this run" in render(first) and "beside the champion" not in render(first)
+    assert "beside the champion's training data" in render(build_report(succeeded()))
 
 
 def test_a_failed_validation_report_lists_the_broken_rules_with_their_example_rows():

@@ -15,6 +15,8 @@ CALIBRATION_BINS = 10
 SCATTER_POINTS = 1000
 BOOTSTRAP_RESAMPLES = 200
 BOOTSTRAP_LEVEL = 0.95
+# Resampling costs resamples x rows per model: beyond this many holdout rows, a seeded sample of them is resampled.
+BOOTSTRAP_ROWS = 20_000
 IMPORTANCE_ROWS = 1000
 TOP_VALUES = 8
 MAX_CURVE_CLASSES = 5
@@ -36,10 +38,13 @@ def pr_curve(positive: np.ndarray, score: np.ndarray) -> dict[str, list[float]]:
 
 
 def confusion_matrix(truth: np.ndarray, labels: np.ndarray, classes: list[str]) -> dict[str, Any]:
-    """Counts of rows by true class (rows) and predicted class (columns)."""
+    """Counts of rows by true class (rows) and predicted class (columns); a holdout class the model never
+    predicts gets its row too."""
+    truth = np.asarray(truth).astype(str)
+    classes = [*classes, *sorted(set(truth.tolist()) - set(classes))]
     index = {label: i for i, label in enumerate(classes)}
     matrix = np.zeros((len(classes), len(classes)), dtype=int)
-    for true, guess in zip(np.asarray(truth).astype(str), np.asarray(labels).astype(str), strict=True):
+    for true, guess in zip(truth, np.asarray(labels).astype(str), strict=True):
         matrix[index[true], index[guess]] += 1
     return {"classes": list(classes), "matrix": matrix.tolist()}
 
@@ -66,24 +71,28 @@ def regression_points(truth: np.ndarray, predicted: np.ndarray, seed: int = 0,
 
 
 def bootstrap(truth: np.ndarray, challenger: Prediction, champion: Prediction | None, metric: Metric,
-              seed: int = 0, resamples: int = BOOTSTRAP_RESAMPLES) -> dict[str, Any]:
+              seed: int = 0, resamples: int = BOOTSTRAP_RESAMPLES, limit: int = BOOTSTRAP_ROWS) -> dict[str, Any]:
     """Percentile intervals of the metric for both models and of the challenger's gain, from the same resampled
-    rows for both (paired), so the gain's interval reflects only the models' difference."""
+    rows for both (paired), so the gain's interval reflects only the models' difference. Over `limit` rows, the
+    intervals are those of a seeded sample of `limit` rows: wider than the whole holdout's, never narrower."""
     truth = np.asarray(truth)
     models = {"challenger": challenger, "champion": champion}
-    samples: dict[str, list[np.ndarray]] = {"challenger": [], "champion": []}
-    for weights in multiplicities(len(truth), resamples, np.random.default_rng(seed)):
-        for name, model in models.items():
-            if model is not None:
-                samples[name].append(weighted_scores(metric, truth, model, weights))
-    drawn = {name: np.concatenate(values) for name, values in samples.items() if values}
-    if "champion" in drawn:
-        drawn["gain"] = metric.gain(drawn["challenger"], drawn["champion"])
     point = {name: None if model is None else _score(metric, truth, model) for name, model in models.items()}
     if point["challenger"] is not None and point["champion"] is not None:
         point["gain"] = metric.gain(point["challenger"], point["champion"])
+    rows = _sample(len(truth), limit, seed)
+    sampled = truth[rows]
+    models = {name: None if model is None else model.take(rows) for name, model in models.items()}
+    samples: dict[str, list[np.ndarray]] = {"challenger": [], "champion": []}
+    for weights in multiplicities(len(sampled), resamples, np.random.default_rng(seed)):
+        for name, model in models.items():
+            if model is not None:
+                samples[name].append(weighted_scores(metric, sampled, model, weights))
+    drawn = {name: np.concatenate(values) for name, values in samples.items() if values}
+    if "champion" in drawn:
+        drawn["gain"] = metric.gain(drawn["challenger"], drawn["champion"])
     return {"metric": metric.name, "greater_is_better": metric.greater_is_better, "level": BOOTSTRAP_LEVEL,
-            "resamples": resamples, "rows": len(truth),
+            "resamples": resamples, "rows": len(truth), "resampled_rows": len(sampled),
             **{name: _interval(point.get(name), drawn.get(name)) for name in ("challenger", "champion", "gain")}}
 
 

@@ -6,6 +6,8 @@ import json
 from html import escape
 from typing import Any
 
+from mlops_core.reporting.report import CHAMPION_DATA
+
 STYLE = """
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1d1d1d}
 h1{font-size:1.5rem}h2{font-size:1.15rem;border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}
@@ -69,7 +71,10 @@ def _validation(report: dict[str, Any]) -> str:
                    "rules broken": len(validation["violations"])})
     histograms = [f for f in report["figures"] if f["id"].startswith("histogram:")]
     if histograms:
-        body += "<p>Each feature in this run's data beside the champion's training data.</p>" + _figures(histograms)
+        beside = any(CHAMPION_DATA in f["data"]["shares"] for f in histograms)
+        caption = ("Each feature in this run's data beside the champion's training data." if beside else
+                   "Each feature in this run's data (no champion before this run: nothing to draw it beside).")
+        body += f"<p>{caption}</p>" + _figures(histograms)
     return _section("Validation and data profile", body, "validation")
 
 
@@ -89,8 +94,11 @@ def _comparison(report: dict[str, Any]) -> str:
     if comparison:
         rows = [[name, comparison[name]["score"], comparison[name]["low"], comparison[name]["high"]]
                 for name in ("challenger", "champion", "gain") if comparison.get(name)]
+        resampled = comparison.get("resampled_rows", comparison["rows"])
+        sample = f" of a seeded sample of {resampled} of them" if resampled < comparison["rows"] else ""
         body += (f"<p>{escape(comparison['metric'])} on the same {comparison['rows']} holdout rows, "
-                 f"{comparison['level']:.0%} paired bootstrap intervals ({comparison['resamples']} resamples).</p>"
+                 f"{comparison['level']:.0%} paired bootstrap intervals{sample} "
+                 f"({comparison['resamples']} resamples).</p>"
                  + _table(["", comparison["metric"], "low", "high"], rows))
         body += _figures([f for f in report["figures"] if f["id"] == "comparison"])
     return _section("New model against the champion", body, "comparison") if body else ""

@@ -64,9 +64,11 @@ def _refused_data_report(run: dict[str, Any], error: dict[str, Any] | None, serv
 
 
 def _champion_profile(model: str, evaluation: dict[str, Any] | None, services: Services) -> dict[str, Any] | None:
-    """The training-data profile of the champion this run was compared with (the one before it, if it won)."""
-    champion = (evaluation or {}).get("champion")
-    if champion is None:
+    """The training-data profile of the champion this run was compared with (the one before it, if it won); for
+    a run that stopped before Evaluate, the current champion's."""
+    if evaluation is not None:
+        champion = evaluation.get("champion")
+    else:
         alias = services.registry.alias(model)
         champion = alias and {"version": alias["version"]}
     if not champion:
