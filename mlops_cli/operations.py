@@ -148,7 +148,10 @@ def report_page(stack: Stack, run: dict[str, Any]) -> bytes:
     try:
         return stack.store.get_bytes(S3Object.parse(uri))
     except NotFoundError as error:
-        why = "it is still running" if run["status"] == RUNNING else f"status {run['status']}"
+        failed = (run.get("steps") or {}).get("report", {}).get("error")
+        why = ("it is still running" if run["status"] == RUNNING else
+               f"status {run['status']}; its Report step failed: {failed}: {run['steps']['report'].get('message')}"
+               if failed else f"status {run['status']}")
         raise NotFoundError(f"run {run['run_id']!r} of {run['model']!r} has no report at {uri} ({why}); a run "
                             "gets one once it reaches the Report step, after Register or on failure") from error
 
@@ -204,11 +207,11 @@ def has_contract(stack: Stack, model: str) -> bool:
     return True
 
 
-def model_view(stack: Stack, model: str) -> dict[str, Any]:
+def model_view(stack: Stack, model: str, versions_required: bool = True) -> dict[str, Any]:
     """A model's champion (with its scores: on its own holdout, and on each later challenger's), versions and alias
-    history."""
+    history; without `versions_required`, a model with a contract or a run but no version yet has an empty view."""
     versions = stack.registry.versions(model)
-    if not versions:
+    if not versions and (versions_required or (stack.runs.newest(model) is None and not has_contract(stack, model))):
         raise NotFoundError(f"model {model!r} has no registered versions")
     champion = stack.registry.alias(model, CHAMPION)
     return {"model": model, "champion": champion, "versions": versions,

@@ -30,7 +30,7 @@ def home(stack: Stack) -> dict[str, Any]:
 
 def model(stack: Stack, name: str) -> dict[str, Any]:
     """A model's champion and its history, its versions, its alarms and what the monitor's passes saw."""
-    view = operations.model_view(stack, check_name(name, "the model name"))
+    view = operations.model_view(stack, check_name(name, "the model name"), versions_required=False)
     runs = {v["version"]: v["run_id"] for v in view["versions"]}
     timeline = [{**entry, "run_id": runs.get(entry["to_version"])} for entry in reversed(view["history"])]
     status = operations.monitor_status(stack, name, MONITOR_PASSES)

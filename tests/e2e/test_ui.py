@@ -14,9 +14,10 @@ from urllib.parse import urlparse
 import boto3
 import pytest
 from mlops_core.aws.run_store import RUNNING, SUPPRESSED
+from mlops_core.contract import Contract
 
 from mlops_cli import operations
-from mlops_cli.samples import churn
+from mlops_cli.samples import CHURN_CONTRACT, churn
 from mlops_cli.stack import Stack
 from mlops_cli.ui.app import create_app, make_server
 from tests.e2e.conftest import automatic_runs, new_model, wait_for
@@ -246,3 +247,15 @@ def test_a_run_still_going_has_no_report_and_the_pages_say_so(watched):
 
     assert "This run has no report" in page and "(RUNNING) has not written it yet" in page
     assert report.status_code == 404 and "has no report" in report.get_data(as_text=True)
+
+
+def test_a_model_without_a_version_yet_has_a_page_and_an_unknown_one_is_not_found(watched):
+    stack = watched[0]
+    client = create_app(Stack.find(stack.name)).test_client()
+    operations.put_contract(stack, Contract.from_dict({**CHURN_CONTRACT, "model": "ui-unversioned"}))
+
+    page = client.get("/models/ui-unversioned")
+    unknown = client.get("/models/ui-never-heard-of")
+
+    assert page.status_code == 200 and "no version registered yet" in page.get_data(as_text=True)
+    assert unknown.status_code == 404 and "ui-never-heard-of" in unknown.get_data(as_text=True)
